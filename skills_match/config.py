@@ -1,0 +1,102 @@
+"""Settings, declared once with their help text and read from ``SKILLS_MATCH_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SKILLS_MATCH_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every run-time setting of the service; each is also an environment variable."""
+
+    database: str = _setting(
+        str(REPO_ROOT / "var" / "skills-match.db"),
+        "Path of the SQLite database file (created by `skills-match init`).",
+    )
+    data_dir: str = _setting(
+        str(REPO_ROOT / "data"),
+        "Folder holding the derived reference data (`reference/`) shipped with the product.",
+    )
+    models_dir: str = _setting(
+        str(REPO_ROOT / "models"),
+        "Folder holding fitted models (level classifier) and the ONNX export cache.",
+    )
+    embedding_model: str = _setting(
+        "all-MiniLM-L6-v2",
+        "Name recorded with every stored vector; vectors of another model are never mixed in.",
+    )
+    embedding_backend: str = _setting(
+        "torch",
+        "How the encoder runs: `torch` (sentence-transformers) or `onnx` (onnxruntime export).",
+    )
+    busy_timeout_ms: int = _setting(
+        5000, "How long a connection waits for SQLite's write lock before giving up."
+    )
+    secret_key: str = _setting(
+        "",
+        "Flask session signing key. Empty: a random key per process (sessions end on restart).",
+    )
+    api_key_pepper: str = _setting(
+        "",
+        "Secret mixed into API key hashes (HMAC-SHA256). Empty: a development pepper is used "
+        "and the service logs a warning; set it in production.",
+    )
+    max_content_length: int = _setting(
+        16 * 1024 * 1024, "Largest request body in bytes; larger bodies get 413."
+    )
+    small_cell_threshold: int = _setting(
+        10, "Gap-report cells with a count below this are flagged (and suppressible)."
+    )
+    host: str = _setting("127.0.0.1", "Address `skills-match serve` binds to.")
+    port: int = _setting(8000, "Port `skills-match serve` listens on.")
+    workers: int = _setting(2, "gunicorn worker processes for `skills-match serve`.")
+    log_level: str = _setting("INFO", "Python logging level for the service.")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from defaults, then ``SKILLS_MATCH_*`` variables, then overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                try:
+                    values[f.name] = int(raw)
+                except ValueError as exc:
+                    raise ConfigurationError(
+                        f"{ENV_PREFIX}{f.name.upper()} must be a whole number, got {raw!r}"
+                    ) from exc
+            else:
+                values[f.name] = raw
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigurationError(f"Unknown setting(s): {', '.join(sorted(unknown))}")
+        values.update(overrides)
+        settings = cls(**values)
+        if settings.embedding_backend not in ("torch", "onnx"):
+            raise ConfigurationError(
+                f"{ENV_PREFIX}EMBEDDING_BACKEND must be 'torch' or 'onnx', "
+                f"got {settings.embedding_backend!r}"
+            )
+        return settings
+
+    @classmethod
+    def documentation(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, help) for every setting, for the README."""
+        return [
+            (ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["help"]) for f in fields(cls)
+        ]

@@ -1,0 +1,153 @@
+"""Load the derived reference data shipped in ``data/reference/`` into the store."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError
+from .store import Store
+
+LIST_SEPARATOR = " | "
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    if not path.exists():
+        raise ConfigurationError(
+            f"Reference file {path} is missing: run `python scripts/derive_data.py`."
+        )
+    with path.open(newline="", encoding="utf-8") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
+
+
+def _int(value: str | None) -> int | None:
+    return int(float(value)) if value not in (None, "") else None
+
+
+def _float(value: str | None) -> float | None:
+    return float(value) if value not in (None, "") else None
+
+
+def load_reference(store: Store, data_dir: str | Path) -> dict[str, int]:
+    """Upsert areas, skills (ESCO + Essential Digital Skills areas), labels and occupations.
+
+    Safe to re-run: every table is upserted or replaced as a whole, in one transaction.
+    """
+    ref = Path(data_dir) / "reference"
+    counts: dict[str, int] = {}
+    with store.write():
+        counts["local_authorities"] = store.load_local_authorities(
+            {
+                "gss_code": r["gss_code"],
+                "code": r.get("code"),
+                "name": r["name"],
+                "official_name": r.get("official_name"),
+                "nation": r.get("nation"),
+                "region": r.get("region"),
+                "type": r.get("type"),
+                "county_gss": r.get("county_gss") or None,
+                "county_name": r.get("county_name") or None,
+                "combined_authority": r.get("combined_authority") or None,
+                "population": _int(r.get("population")),
+                "lat": _float(r.get("lat")),
+                "long": _float(r.get("long")),
+            }
+            for r in _rows(ref / "local_authorities.csv")
+        )
+        known_areas = {r[0] for r in store.db.execute("SELECT gss_code FROM local_authorities")}
+        names = [
+            {"name": r["name"], "gss_code": r["gss_code"]}
+            for r in _rows(ref / "local_authority_names.csv")
+            if r["gss_code"] in known_areas
+        ]
+        # A council's own names must resolve too, even if the lookup file lacks them.
+        names += [
+            {"name": n, "gss_code": code}
+            for code, name, official in store.db.execute(
+                "SELECT gss_code, name, official_name FROM local_authorities"
+            )
+            for n in (name, official)
+            if n
+        ]
+        counts["local_authority_names"] = store.load_local_authority_names(names)
+
+        skills = [_esco_skill(r) for r in _rows(ref / "esco_skills.csv")]
+        skills += [_eds_area(r) for r in _rows(ref / "eds_areas.csv")]
+        counts["skills"] = store.load_skills(skills)
+
+        labels = [
+            (r["skill_id"], r["label"], "preferred" if r["label_type"] == "preferred" else "alt")
+            for r in _rows(ref / "esco_skill_labels.csv")
+        ]
+        for skill in skills:
+            if skill["source"] != "esco":
+                labels.append((skill["id"], skill["label"], "preferred"))
+                labels += [(skill["id"], alt, "alt") for alt in skill["alt_labels"]]
+        counts["skill_labels"] = store.load_skill_labels(labels)
+
+        occupations, links = [], []
+        for r in _rows(ref / "esco_occupations.csv"):
+            occupations.append(
+                {
+                    "id": r["id"],
+                    "uri": r["uri"],
+                    "label": r["label"],
+                    "alt_labels": _split(r.get("alt_labels")),
+                    "description": r.get("description") or "",
+                    "isco_code": r.get("isco_code") or None,
+                    "isco_group_label": r.get("isco_group_label") or None,
+                    "digitalization_level": _int(r.get("digitalization_level")),
+                }
+            )
+            links += [(r["id"], s, "essential") for s in _split(r.get("essential_skills"))]
+            links += [(r["id"], s, "optional") for s in _split(r.get("optional_skills"))]
+        counts["occupations"] = store.load_occupations(occupations, links)
+    return counts
+
+
+def _esco_skill(r: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "uri": r.get("uri") or None,
+        "label": r["preferred_label"],
+        "alt_labels": _split(r.get("alt_labels")),
+        "description": r.get("description") or "",
+        "source": "esco",
+        "skill_type": r.get("skill_type") or None,
+        "reuse_level": r.get("reuse_level") or None,
+        "is_digital": _int(r.get("is_digital")) or 0,
+        "in_digcomp": _int(r.get("in_digcomp")) or 0,
+        "is_transversal": _int(r.get("is_transversal")) or 0,
+        "broader_labels": r.get("broader_labels") or "",
+        "hierarchy_codes": r.get("hierarchy_codes") or "",
+        "occupations_essential": _int(r.get("occupations_essential")) or 0,
+        "occupations_optional": _int(r.get("occupations_optional")) or 0,
+        "ict_occupations": _int(r.get("ict_occupations")) or 0,
+        "non_ict_occupations": _int(r.get("non_ict_occupations")) or 0,
+    }
+
+
+def _eds_area(r: dict[str, str]) -> dict[str, Any]:
+    # The Essential Digital Skills areas are skills in their own right: the entitlement
+    # is taught and assessed by these areas, so courses and people are described by them.
+    return {
+        "id": r["id"],
+        "uri": None,
+        "label": r["label"],
+        "alt_labels": _split(r.get("alt_labels")),
+        "description": r.get("description") or "",
+        "source": r["id"].split(":", 1)[0],
+        "skill_type": "skill/competence",
+        "reuse_level": "transversal",
+        "is_digital": 1,
+        "in_digcomp": 0,
+        "is_transversal": 1,
+        "broader_labels": r.get("framework") or "",
+        "hierarchy_codes": "",
+    }

@@ -1,0 +1,249 @@
+"""Input schemas shared by the CLI importer and the API: one definition of a valid record.
+
+Unknown fields are rejected everywhere (marshmallow's default ``RAISE``). The provider of a
+course is never part of its body: the API takes it from the caller's key, the CLI from
+``--provider`` or the file's ``provider_ukprn`` column (see :class:`CourseImportRow`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+LEVELS = ("essential", "general", "specialist", "fusion")
+IMPORTANCE = ("essential", "optional")
+# Ofqual qualification levels in England: Entry 1-3, then Levels 1-8, in order.
+QUALIFICATION_LEVELS = ("E1", "E2", "E3", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8")
+COURSE_TYPES = (
+    "essential_skills",
+    "t_level",
+    "skills_bootcamp",
+    "free_courses_for_jobs",
+    "htq",
+    "multiply",
+    "apprenticeship",
+    "other",
+)
+PROGRAMME_TYPES = (
+    "skills_bootcamp",
+    "t_level",
+    "aeb_digital",
+    "essential_digital_skills",
+    "apprenticeship",
+    "community",
+    "other",
+)
+DELIVERY_MODES = ("classroom", "online", "blended", "work_based")
+STUDY_MODES = ("full_time", "part_time", "flexible")
+ATTENDANCE_PATTERNS = ("daytime", "evening", "weekend", "day_block", "flexible")
+DURATION_UNITS = ("hours", "days", "weeks", "months", "years")
+FUNDING = ("fully_funded", "co_funded", "employer_funded", "loan", "self_funded")
+EMPLOYMENT_STATUSES = ("employed", "unemployed", "self_employed", "economically_inactive")
+PROVIDER_TYPES = (
+    "fe_college",
+    "independent_training_provider",
+    "bootcamp_supplier",
+    "community_organisation",
+    "university",
+    "local_authority",
+    "employer",
+)
+SIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+GSS_CODE = re.compile(r"^[ENSWK]\d{8}$")
+UKPRN = re.compile(r"^1\d{7}$")
+SKILL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_.\-]{0,99}$")
+
+_WEEKS_PER_UNIT = {"hours": 1 / 37.5, "days": 1 / 5, "weeks": 1, "months": 52 / 12, "years": 52}
+
+
+def duration_in_weeks(value: float, unit: str) -> float:
+    """Convert a duration to weeks so courses of different units compare (37.5-hour weeks)."""
+    return round(float(value) * _WEEKS_PER_UNIT[unit], 3)
+
+
+def qualification_rank(level: str) -> int:
+    """Position of a qualification level in Entry 1 ... Level 8 order."""
+    return QUALIFICATION_LEVELS.index(level)
+
+
+def _text(max_length: int, required: bool = False, **kwargs: Any) -> fields.String:
+    if required:
+        return fields.String(
+            required=True, validate=validate.Length(min=1, max=max_length), **kwargs
+        )
+    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+
+
+def _one_of(choices: tuple[str, ...], **kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+class SkillRefSchema(Schema):
+    """A skill named by taxonomy id, optionally with its level for this record."""
+
+    skill_id = fields.String(required=True, validate=validate.Regexp(SKILL_ID))
+    level = _one_of(LEVELS, load_default=None, allow_none=True)
+
+
+class DemandSkillRefSchema(SkillRefSchema):
+    """A skill a job requires, as essential or optional."""
+
+    importance = _one_of(IMPORTANCE, load_default="essential")
+
+
+class CourseSchema(Schema):
+    """A training course: the National Course Directory's fields plus skills and places."""
+
+    provider_ref = fields.String(
+        required=True, validate=[validate.Length(min=1, max=64), validate.Regexp(r"^\S(.*\S)?$")]
+    )
+    title = _text(200, required=True)
+    course_type = _one_of(COURSE_TYPES, required=True)
+    programme_type = _one_of(PROGRAMME_TYPES, required=True)
+    qualification_level = _one_of(QUALIFICATION_LEVELS, required=True)
+    awarding_body = _text(200, load_default=None, allow_none=True)
+    sector = _one_of(SIC_SECTIONS, load_default=None, allow_none=True)
+    who_for = _text(2000, load_default="")
+    entry_requirements = _text(2000, load_default="")
+    description = _text(10000, load_default="")
+    how_you_learn = _text(2000, load_default="")
+    how_assessed = _text(2000, load_default="")
+    where_next = _text(2000, load_default="")
+    delivery_mode = _one_of(DELIVERY_MODES, required=True)
+    study_mode = _one_of(STUDY_MODES, required=True)
+    attendance_pattern = _one_of(ATTENDANCE_PATTERNS, load_default=None, allow_none=True)
+    venue = _text(300, load_default=None, allow_none=True)
+    national_delivery = fields.Boolean(load_default=False)
+    local_authority = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(GSS_CODE)
+    )
+    flexible_start = fields.Boolean(load_default=False)
+    start_dates = fields.List(fields.Date(), load_default=list, validate=validate.Length(max=52))
+    duration_value = fields.Float(
+        required=True, validate=validate.Range(min=0, min_inclusive=False, max=10000)
+    )
+    duration_unit = _one_of(DURATION_UNITS, required=True)
+    guided_learning_hours = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=10000)
+    )
+    cost = fields.Decimal(
+        places=2, load_default=0, validate=validate.Range(min=0, max=1_000_000), as_string=False
+    )
+    cost_description = _text(500, load_default="")
+    funding = _one_of(FUNDING, required=True)
+    places = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    age_min = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(14, 99))
+    age_max = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(14, 99))
+    employment_statuses = fields.List(
+        _one_of(EMPLOYMENT_STATUSES), load_default=list, validate=validate.Length(max=4)
+    )
+    eligibility_notes = _text(2000, load_default="")
+    completion_rate = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=1)
+    )
+    positive_outcome_rate = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=1)
+    )
+    outcomes_year = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}(-\d{2})?$")
+    )
+    url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
+    status = _one_of(("active", "withdrawn"), load_default="active")
+    skills = fields.List(
+        fields.Nested(SkillRefSchema),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+    )
+
+    @validates_schema
+    def _check_consistency(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not data.get("national_delivery") and not data.get("local_authority"):
+            errors.setdefault("local_authority", []).append(
+                "Required unless national_delivery is true."
+            )
+        if data.get("delivery_mode") in ("classroom", "blended", "work_based") and not data.get(
+            "local_authority"
+        ):
+            errors.setdefault("local_authority", []).append(
+                "Required for classroom, blended and work-based delivery."
+            )
+        if not data.get("flexible_start") and not data.get("start_dates"):
+            errors.setdefault("start_dates", []).append(
+                "Give at least one start date, or set flexible_start."
+            )
+        age_min, age_max = data.get("age_min"), data.get("age_max")
+        if age_min is not None and age_max is not None and age_min > age_max:
+            errors.setdefault("age_max", []).append("Must not be below age_min.")
+        skills = data.get("skills") or []
+        ids = [s["skill_id"] for s in skills]
+        if len(ids) != len(set(ids)):
+            errors.setdefault("skills", []).append("A skill is listed more than once.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CourseImportRow(CourseSchema):
+    """A course row in a CLI import file, which names its provider (trusted operator input)."""
+
+    provider_ukprn = fields.String(load_default=None, validate=validate.Regexp(UKPRN))
+
+
+class DemandSchema(Schema):
+    """An employer demand record: one advert or reported need, with its required skills."""
+
+    source = _text(100, required=True)
+    source_ref = fields.String(
+        required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(r"^\S(.*\S)?$")]
+    )
+    employer = _text(200, load_default="")
+    job_title = _text(200, required=True)
+    description = _text(20000, load_default="")
+    soc_code = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}$")
+    )
+    occupation_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f-]{36}$")
+    )
+    isco_code = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,4}$")
+    )
+    sector = _one_of(SIC_SECTIONS, load_default=None, allow_none=True)
+    local_authority = fields.String(required=True, validate=validate.Regexp(GSS_CODE))
+    vacancies = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    posted_date = fields.Date(required=True)
+    closing_date = fields.Date(load_default=None, allow_none=True)
+    skills = fields.List(
+        fields.Nested(DemandSkillRefSchema),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+    )
+
+    @validates_schema
+    def _check_consistency(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        closing, posted = data.get("closing_date"), data.get("posted_date")
+        if closing is not None and posted is not None and closing < posted:
+            errors["closing_date"] = ["Must not be before posted_date."]
+        ids = [s["skill_id"] for s in data.get("skills") or []]
+        if len(ids) != len(set(ids)):
+            errors["skills"] = ["A skill is listed more than once."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProviderSchema(Schema):
+    """A training provider, identified by its UKPRN."""
+
+    ukprn = fields.String(required=True, validate=validate.Regexp(UKPRN))
+    name = _text(200, required=True)
+    provider_type = _one_of(PROVIDER_TYPES, required=True)
+    local_authority = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(GSS_CODE)
+    )
+    website = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})

@@ -1,0 +1,58 @@
+"""Load the illustrative seed catalogue (``data/seed/``) through the normal import path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+
+from .errors import InvalidInput
+from .importer import ImportReport, SkillLinker, import_courses, import_demand, read_rows
+from .schemas import ProviderSchema
+from .store import Store
+
+SEED_ACTOR = "seed"
+
+
+def load_seed(
+    store: Store,
+    data_dir: str | Path,
+    linker: SkillLinker | None = None,
+    progress: Callable[[Iterable[Any], str], Iterable[Any]] | None = None,
+) -> dict[str, ImportReport | int]:
+    """Upsert seed providers, then import seed courses and demand (marked illustrative)."""
+    seed = Path(data_dir) / "seed"
+    providers = json.loads((seed / "providers.json").read_text(encoding="utf-8"))
+    schema = ProviderSchema()
+    with store.write():
+        for number, raw in enumerate(providers, start=1):
+            try:
+                store.upsert_provider(schema.load(raw))
+            except ValidationError as exc:
+                raise InvalidInput(f"Seed provider {number} is invalid.", exc.messages) from exc
+
+    def bar(label: str) -> Callable[[Iterable[Any]], Iterable[Any]] | None:
+        return (lambda items: progress(items, label)) if progress else None
+
+    courses = import_courses(
+        store,
+        read_rows(seed / "courses.jsonl", max_rows=None),
+        source_name="data/seed/courses.jsonl",
+        actor=SEED_ACTOR,
+        linker=linker,
+        illustrative=True,
+        progress=bar("seed courses"),
+    )
+    demand = import_demand(
+        store,
+        read_rows(seed / "demand.jsonl", max_rows=None),
+        source_name="data/seed/demand.jsonl",
+        actor=SEED_ACTOR,
+        linker=linker,
+        illustrative=True,
+        progress=bar("seed demand"),
+    )
+    return {"providers": len(providers), "courses": courses, "demand": demand}

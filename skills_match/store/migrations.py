@@ -1,0 +1,253 @@
+"""The database schema, as registered migrations. Never edit one that has landed: add another."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("skills_match")
+
+LEVELS = ("essential", "general", "specialist", "fusion")
+
+
+def _run(db: sqlite_utils.Database, statements: str) -> None:
+    # executescript() would COMMIT the migration's transaction; run statements one by one.
+    for statement in statements.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
+    """Reference data, providers, courses, demand, skills, embeddings, keys, imports, audit."""
+    levels = ", ".join(f"'{level}'" for level in LEVELS)
+    _run(
+        db,
+        f"""
+CREATE TABLE local_authorities (
+    gss_code TEXT PRIMARY KEY,
+    code TEXT,
+    name TEXT NOT NULL,
+    official_name TEXT,
+    nation TEXT,
+    region TEXT,
+    type TEXT,
+    county_gss TEXT,
+    county_name TEXT,
+    combined_authority TEXT,
+    population INTEGER,
+    lat REAL,
+    long REAL
+);
+CREATE TABLE local_authority_names (
+    name TEXT PRIMARY KEY,
+    gss_code TEXT NOT NULL REFERENCES local_authorities(gss_code)
+);
+CREATE TABLE skills (
+    id TEXT PRIMARY KEY,
+    uri TEXT,
+    label TEXT NOT NULL,
+    alt_labels TEXT NOT NULL DEFAULT '[]',
+    description TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    skill_type TEXT,
+    reuse_level TEXT,
+    is_digital INTEGER NOT NULL DEFAULT 0,
+    in_digcomp INTEGER NOT NULL DEFAULT 0,
+    is_transversal INTEGER NOT NULL DEFAULT 0,
+    broader_labels TEXT NOT NULL DEFAULT '',
+    hierarchy_codes TEXT NOT NULL DEFAULT '',
+    occupations_essential INTEGER NOT NULL DEFAULT 0,
+    occupations_optional INTEGER NOT NULL DEFAULT 0,
+    ict_occupations INTEGER NOT NULL DEFAULT 0,
+    non_ict_occupations INTEGER NOT NULL DEFAULT 0,
+    level TEXT CHECK (level IS NULL OR level IN ({levels})),
+    level_source TEXT CHECK (level_source IS NULL OR level_source IN ('rule', 'model', 'override')),
+    level_reason TEXT
+);
+CREATE INDEX idx_skills_digital_level ON skills(is_digital, level);
+CREATE TABLE skill_labels (
+    skill_id TEXT NOT NULL REFERENCES skills(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    label_type TEXT NOT NULL CHECK (label_type IN ('preferred', 'alt')),
+    normalised TEXT NOT NULL,
+    PRIMARY KEY (skill_id, label)
+);
+CREATE INDEX idx_skill_labels_normalised ON skill_labels(normalised);
+CREATE TABLE level_overrides (
+    skill_id TEXT PRIMARY KEY REFERENCES skills(id) ON DELETE CASCADE,
+    level TEXT NOT NULL CHECK (level IN ({levels})),
+    reason TEXT NOT NULL DEFAULT '',
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+CREATE TABLE occupations (
+    id TEXT PRIMARY KEY,
+    uri TEXT NOT NULL,
+    label TEXT NOT NULL,
+    alt_labels TEXT NOT NULL DEFAULT '[]',
+    description TEXT NOT NULL DEFAULT '',
+    isco_code TEXT,
+    isco_group_label TEXT,
+    digitalization_level INTEGER
+);
+CREATE TABLE occupation_skills (
+    occupation_id TEXT NOT NULL REFERENCES occupations(id) ON DELETE CASCADE,
+    skill_id TEXT NOT NULL REFERENCES skills(id),
+    importance TEXT NOT NULL CHECK (importance IN ('essential', 'optional')),
+    PRIMARY KEY (occupation_id, skill_id)
+);
+CREATE INDEX idx_occupation_skills_skill ON occupation_skills(skill_id);
+CREATE TABLE providers (
+    id INTEGER PRIMARY KEY,
+    ukprn TEXT NOT NULL UNIQUE CHECK (length(ukprn) = 8),
+    name TEXT NOT NULL,
+    provider_type TEXT NOT NULL,
+    local_authority TEXT REFERENCES local_authorities(gss_code),
+    website TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE courses (
+    id INTEGER PRIMARY KEY,
+    provider_id INTEGER NOT NULL REFERENCES providers(id),
+    provider_ref TEXT NOT NULL,
+    title TEXT NOT NULL,
+    course_type TEXT NOT NULL,
+    programme_type TEXT NOT NULL,
+    qualification_level TEXT NOT NULL,
+    awarding_body TEXT,
+    sector TEXT,
+    who_for TEXT NOT NULL DEFAULT '',
+    entry_requirements TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    how_you_learn TEXT NOT NULL DEFAULT '',
+    how_assessed TEXT NOT NULL DEFAULT '',
+    where_next TEXT NOT NULL DEFAULT '',
+    delivery_mode TEXT NOT NULL,
+    study_mode TEXT NOT NULL,
+    attendance_pattern TEXT,
+    venue TEXT,
+    national_delivery INTEGER NOT NULL DEFAULT 0,
+    local_authority TEXT REFERENCES local_authorities(gss_code),
+    flexible_start INTEGER NOT NULL DEFAULT 0,
+    start_dates TEXT NOT NULL DEFAULT '[]',
+    first_start_date TEXT,
+    last_start_date TEXT,
+    duration_value REAL NOT NULL,
+    duration_unit TEXT NOT NULL,
+    duration_weeks REAL NOT NULL,
+    guided_learning_hours INTEGER,
+    cost_pence INTEGER NOT NULL DEFAULT 0,
+    cost_description TEXT NOT NULL DEFAULT '',
+    funding TEXT NOT NULL,
+    places INTEGER NOT NULL CHECK (places >= 0),
+    age_min INTEGER,
+    age_max INTEGER,
+    employment_statuses TEXT NOT NULL DEFAULT '[]',
+    eligibility_notes TEXT NOT NULL DEFAULT '',
+    completion_rate REAL,
+    positive_outcome_rate REAL,
+    outcomes_year TEXT,
+    url TEXT,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn')),
+    illustrative INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (provider_id, provider_ref)
+);
+CREATE INDEX idx_courses_area ON courses(local_authority, status);
+CREATE INDEX idx_courses_status_level ON courses(status, qualification_level);
+CREATE TABLE course_skills (
+    course_id INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+    skill_id TEXT NOT NULL REFERENCES skills(id),
+    level TEXT CHECK (level IS NULL OR level IN ({levels})),
+    method TEXT NOT NULL,
+    score REAL NOT NULL DEFAULT 1.0,
+    evidence TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (course_id, skill_id)
+);
+CREATE INDEX idx_course_skills_skill ON course_skills(skill_id);
+CREATE TABLE demand (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_ref TEXT NOT NULL,
+    employer TEXT NOT NULL DEFAULT '',
+    job_title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    soc_code TEXT,
+    occupation_id TEXT REFERENCES occupations(id),
+    isco_code TEXT,
+    sector TEXT,
+    local_authority TEXT NOT NULL REFERENCES local_authorities(gss_code),
+    vacancies INTEGER NOT NULL CHECK (vacancies >= 1),
+    posted_date TEXT NOT NULL,
+    closing_date TEXT,
+    illustrative INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (source, source_ref)
+);
+CREATE INDEX idx_demand_area_posted ON demand(local_authority, posted_date);
+CREATE INDEX idx_demand_posted ON demand(posted_date);
+CREATE TABLE demand_skills (
+    demand_id INTEGER NOT NULL REFERENCES demand(id) ON DELETE CASCADE,
+    skill_id TEXT NOT NULL REFERENCES skills(id),
+    importance TEXT NOT NULL CHECK (importance IN ('essential', 'optional')),
+    level TEXT CHECK (level IS NULL OR level IN ({levels})),
+    method TEXT NOT NULL,
+    score REAL NOT NULL DEFAULT 1.0,
+    evidence TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (demand_id, skill_id)
+);
+CREATE INDEX idx_demand_skills_skill ON demand_skills(skill_id);
+CREATE TABLE embeddings (
+    model TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (model, text_hash)
+);
+CREATE TABLE api_keys (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'provider', 'adviser', 'partnership')),
+    provider_id INTEGER REFERENCES providers(id),
+    key_prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT,
+    CHECK ((role = 'provider') = (provider_id IS NOT NULL))
+);
+CREATE TABLE import_runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('courses', 'demand')),
+    source_name TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    provider_id INTEGER REFERENCES providers(id),
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('running', 'committed', 'rejected', 'checked')),
+    rows_total INTEGER NOT NULL DEFAULT 0,
+    inserted INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    errors TEXT NOT NULL DEFAULT '[]',
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX idx_audit_log_at ON audit_log(at)
+""",
+    )
