@@ -14,7 +14,7 @@ from skills_match.config import Settings
 from skills_match.errors import ConfigurationError
 from skills_match.store import Store
 
-from . import db, errors, health
+from . import auth, db, errors, health
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -53,5 +53,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api = Api(app)
     errors.init_app(app)
     db.init_app(app)
+    auth.init_app(app, api.spec)
     api.register_blueprint(health.blp)
     return app

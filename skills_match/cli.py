@@ -70,27 +70,17 @@ def main(ctx: click.Context, database: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context, seed: bool) -> None:
     """Create or migrate the database and load reference and seed data (safe to re-run)."""
-    from .reference import load_reference
+    from .bootstrap import initialise
 
-    settings = _settings(ctx)
     started = time.perf_counter()
     try:
-        with _store(ctx) as store:
-            applied = store.migrate()
-            click.echo(f"Database {settings.database}: {len(applied)} migration(s) applied.")
-            counts = load_reference(store, settings.data_dir)
-            click.echo("Reference data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-            if seed:
-                from .seed import load_seed
-
-                result = load_seed(store, settings.data_dir, progress=_progress)
-                for kind in ("courses", "demand"):
-                    report = result[kind]
-                    assert isinstance(report, ImportReport)
-                    click.echo(_summary(report))
-            click.echo("Counts: " + ", ".join(f"{v:,} {k}" for k, v in store.counts().items()))
+        result = initialise(_settings(ctx), seed=seed, echo=click.echo, progress=_progress)
     except SkillsMatchError as exc:
         _fail(exc)
+    for kind in ("courses", "demand"):
+        if seed:
+            click.echo(_summary(result["seed"][kind]))
+    click.echo("Counts: " + ", ".join(f"{v:,} {k}" for k, v in result["counts"].items()))
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
 
 

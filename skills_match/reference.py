@@ -53,7 +53,8 @@ def load_reference(store: Store, data_dir: str | Path) -> dict[str, int]:
                 "type": r.get("type"),
                 "county_gss": r.get("county_gss") or None,
                 "county_name": r.get("county_name") or None,
-                "combined_authority": r.get("combined_authority") or None,
+                "combined_authority_gss": r.get("combined_authority_gss") or None,
+                "combined_authority_name": r.get("combined_authority_name") or None,
                 "population": _int(r.get("population")),
                 "lat": _float(r.get("lat")),
                 "long": _float(r.get("long")),
@@ -150,4 +151,8 @@ def _eds_area(r: dict[str, str]) -> dict[str, Any]:
         "is_transversal": 1,
         "broader_labels": r.get("framework") or "",
         "hierarchy_codes": "",
+        "occupations_essential": 0,
+        "occupations_optional": 0,
+        "ict_occupations": 0,
+        "non_ict_occupations": 0,
     }

@@ -34,7 +34,8 @@ CREATE TABLE local_authorities (
     type TEXT,
     county_gss TEXT,
     county_name TEXT,
-    combined_authority TEXT,
+    combined_authority_gss TEXT,
+    combined_authority_name TEXT,
     population INTEGER,
     lat REAL,
     long REAL

@@ -1,0 +1,194 @@
+"""The store on a real SQLite file: migrations, pragmas, round trips, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from skills_match.errors import NotFound
+from skills_match.schemas import CourseSchema, DemandSchema
+from skills_match.store import Store
+from skills_match.store.courses import CourseFilters, SkillLink
+from skills_match.store.migrations import migrations
+
+from .factories import LIVERPOOL, PRESTON, PYTHON, SPREADSHEETS, add_provider, course, demand, skill_id
+
+
+def test_migrations_apply_once_and_twice_is_a_no_op(tmp_path):
+    path = tmp_path / "m.db"
+    with Store(path) as store:
+        assert store.migrate() == [m.name for m in migrations._migrations]
+        schema = store.db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+        assert store.migrate() == []
+        assert store.pending_migrations() == []
+        assert store.db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+    # A second process opening the same file sees nothing pending either.
+    with Store(path) as again:
+        assert again.migrate() == []
+
+
+def test_every_connection_sets_wal_foreign_keys_and_busy_timeout(tmp_path):
+    with Store(tmp_path / "p.db", busy_timeout_ms=1234) as store:
+        pragma = lambda name: store.db.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 1234
+
+
+def test_foreign_keys_are_enforced(reference_store):
+    with pytest.raises(sqlite3.IntegrityError), reference_store.write():
+        reference_store.db["course_skills"].insert(
+            {"course_id": 999, "skill_id": "nope", "method": "provided"}
+        )
+
+
+def test_course_round_trip(reference_store):
+    store = reference_store
+    provider_id = add_provider(store)
+    record = CourseSchema().load(course(cost="149.99", employment_statuses=["unemployed"]))
+    links = [SkillLink(skill_id(store, SPREADSHEETS), level="general")]
+    with store.write():
+        course_id, outcome = store.upsert_course(provider_id, record, links)
+    assert outcome == "inserted"
+    saved = store.course(course_id)
+    assert saved["title"] == "Spreadsheets for work"
+    assert saved["cost"] == 149.99
+    assert saved["start_dates"] == ["2026-01-12", "2026-04-13"]
+    assert saved["employment_statuses"] == ["unemployed"]
+    assert saved["duration_weeks"] == 10
+    assert saved["provider_name"] == "Test College"
+    assert [s["label"] for s in saved["skills"]] == [SPREADSHEETS]
+    assert saved["skills"][0]["level"] == "general"
+
+
+def test_upsert_is_idempotent_and_detects_changes(reference_store):
+    store = reference_store
+    provider_id = add_provider(store)
+    record = CourseSchema().load(course())
+    with store.write():
+        first = store.upsert_course(provider_id, record, [])
+        second = store.upsert_course(provider_id, record, [])
+    assert first[1] == "inserted" and second == (first[0], "unchanged")
+    changed = CourseSchema().load(course(places=30))
+    with store.write():
+        assert store.upsert_course(provider_id, changed, []) == (first[0], "updated")
+    assert store.course(first[0])["places"] == 30
+
+
+def test_a_failed_write_rolls_back_everything(reference_store):
+    store = reference_store
+    provider_id = add_provider(store)
+    record = CourseSchema().load(course())
+    with pytest.raises(RuntimeError), store.write():
+        store.upsert_course(provider_id, record, [])
+        raise RuntimeError("crash mid-transaction")
+    assert store.counts()["courses"] == 0
+
+
+def test_list_courses_filters_and_pages(reference_store):
+    store = reference_store
+    provider_id = add_provider(store)
+    spreadsheets = skill_id(store, SPREADSHEETS)
+    python = skill_id(store, PYTHON)
+    rows = [
+        (course("A", title="Excel basics"), [SkillLink(spreadsheets)]),
+        (course("B", title="Python bootcamp", local_authority=PRESTON, qualification_level="L3",
+                programme_type="skills_bootcamp", start_dates=["2026-09-07"]), [SkillLink(python)]),
+        (course("C", title="Online Python", delivery_mode="online", local_authority=None,
+                national_delivery=True, flexible_start=True, start_dates=[]), [SkillLink(python)]),
+    ]
+    with store.write():
+        for raw, links in rows:
+            store.upsert_course(provider_id, CourseSchema().load(raw), links)
+
+    def titles(**kwargs):
+        items, total = store.list_courses(CourseFilters(**kwargs), limit=10)
+        assert total == len(items)
+        return [c["title"] for c in items]
+
+    assert titles() == ["Excel basics", "Online Python", "Python bootcamp"]
+    assert titles(areas=[LIVERPOOL]) == ["Excel basics", "Online Python"]
+    assert titles(areas=[LIVERPOOL], include_national=False) == ["Excel basics"]
+    assert titles(skill_id=python) == ["Online Python", "Python bootcamp"]
+    assert titles(qualification_levels=["L3"]) == ["Python bootcamp"]
+    assert titles(starts_from="2026-06-01") == ["Online Python", "Python bootcamp"]
+    assert titles(text="python", programme_type="skills_bootcamp") == ["Python bootcamp"]
+    page, total = store.list_courses(CourseFilters(), limit=1, offset=1)
+    assert total == 3 and [c["title"] for c in page] == ["Online Python"]
+    with pytest.raises(ValueError, match="Unknown sort"):
+        store.list_courses(CourseFilters(), sort="title; DROP TABLE courses")
+
+
+def test_withdraw_and_missing_course(reference_store):
+    store = reference_store
+    provider_id = add_provider(store)
+    with store.write():
+        course_id, _ = store.upsert_course(provider_id, CourseSchema().load(course()), [])
+        store.set_course_status(course_id, "withdrawn")
+    assert store.course(course_id)["status"] == "withdrawn"
+    assert store.counts()["courses"] == 0
+    with pytest.raises(NotFound):
+        store.course(course_id + 1)
+
+
+def test_demand_round_trip(reference_store):
+    store = reference_store
+    record = DemandSchema().load(demand())
+    links = [SkillLink(skill_id(store, PYTHON), importance="optional")]
+    with store.write():
+        demand_id, outcome = store.upsert_demand(record, links)
+        assert store.upsert_demand(record, links) == (demand_id, "unchanged")
+    saved = store.demand_record(demand_id)
+    assert outcome == "inserted"
+    assert saved["posted_date"] == "2026-03-02"
+    assert saved["local_authority_name"] == "Liverpool"
+    assert saved["skills"][0]["importance"] == "optional"
+
+
+def test_reference_lookups(reference_store):
+    store = reference_store
+    assert store.resolve_area("Liverpool") == LIVERPOOL
+    assert store.resolve_area("e08000012") == LIVERPOOL
+    assert store.resolve_area("Atlantis") is None
+    la = store.local_authority("E08000011")
+    assert la["combined_authority_name"] == "Liverpool City Region"
+    assert store.local_authority(PRESTON)["county_name"] == "Lancashire"
+    python = store.skill(skill_id(store, PYTHON))
+    assert python["is_digital"] == 1 and isinstance(python["alt_labels"], list)
+
+
+def test_concurrent_read_then_write_transactions_queue_instead_of_failing(reference_db, tmp_path):
+    """Two threads each do read-then-update; BEGIN IMMEDIATE makes them wait, not fail."""
+    from .conftest import copy_database
+
+    path = copy_database(reference_db, tmp_path / "c.db")
+    with Store(path) as store:
+        provider_id = add_provider(store)
+        with store.write():
+            course_id, _ = store.upsert_course(provider_id, CourseSchema().load(course()), [])
+    errors: list[BaseException] = []
+
+    def bump(n: int) -> None:
+        with Store(path) as s:
+            for _ in range(n):
+                try:
+                    with s.write():
+                        places = s.db.execute(
+                            "SELECT places FROM courses WHERE id = ?", [course_id]
+                        ).fetchone()[0]
+                        s.db.execute(
+                            "UPDATE courses SET places = ? WHERE id = ?", [places + 1, course_id]
+                        )
+                except BaseException as exc:  # pragma: no cover - the failure being tested
+                    errors.append(exc)
+
+    threads = [threading.Thread(target=bump, args=(50,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store(path) as store:
+        assert store.course(course_id)["places"] == 16 + 200
