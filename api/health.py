@@ -6,8 +6,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 import skills_match
+from skills_match.embeddings import MODEL_NAME
 
-from .db import get_store, settings
+from .db import get_store
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
 
@@ -39,6 +40,6 @@ def health() -> dict:
         "status": "ok",
         "database": "ok" if store.db.execute("SELECT 1").fetchone() else "unreachable",
         "version": skills_match.__version__,
-        "model": settings().embedding_model,
+        "model": MODEL_NAME,
         "counts": store.counts(),
     }

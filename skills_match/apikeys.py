@@ -7,6 +7,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import InvalidInput, NotFound
 from .store import Store
@@ -34,9 +35,14 @@ class Identity:
         return f"key:{self.key_id}"
 
 
+@lru_cache(maxsize=1)
+def _warn_development_pepper() -> None:
+    log.warning("SKILLS_MATCH_API_KEY_PEPPER is not set: using the development pepper.")
+
+
 def _pepper(pepper: str) -> bytes:
     if not pepper:
-        log.warning("SKILLS_MATCH_API_KEY_PEPPER is not set: using the development pepper.")
+        _warn_development_pepper()  # once per process, not on every request
     return (pepper or DEVELOPMENT_PEPPER).encode("utf-8")
 
 

@@ -31,15 +31,7 @@ class Settings:
     )
     models_dir: str = _setting(
         str(REPO_ROOT / "models"),
-        "Folder holding fitted models (level classifier) and the ONNX export cache.",
-    )
-    embedding_model: str = _setting(
-        "all-MiniLM-L6-v2",
-        "Name recorded with every stored vector; vectors of another model are never mixed in.",
-    )
-    embedding_backend: str = _setting(
-        "torch",
-        "How the encoder runs: `torch` (sentence-transformers) or `onnx` (onnxruntime export).",
+        "Folder holding fitted models (the skill level classifier).",
     )
     busy_timeout_ms: int = _setting(
         5000, "How long a connection waits for SQLite's write lock before giving up."
@@ -87,16 +79,17 @@ class Settings:
             raise ConfigurationError(f"Unknown setting(s): {', '.join(sorted(unknown))}")
         values.update(overrides)
         settings = cls(**values)
-        if settings.embedding_backend not in ("torch", "onnx"):
-            raise ConfigurationError(
-                f"{ENV_PREFIX}EMBEDDING_BACKEND must be 'torch' or 'onnx', "
-                f"got {settings.embedding_backend!r}"
-            )
         return settings
 
     @classmethod
     def documentation(cls) -> list[tuple[str, str, str]]:
         """(environment variable, default, help) for every setting, for the README."""
+
+        def shown(default: object) -> str:
+            # Paths inside the checkout are shown relative to it, as a reader would use them.
+            text = str(default)
+            return text.replace(str(REPO_ROOT) + os.sep, "") if text else "(empty)"
+
         return [
-            (ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["help"]) for f in fields(cls)
+            (ENV_PREFIX + f.name.upper(), shown(f.default), f.metadata["help"]) for f in fields(cls)
         ]

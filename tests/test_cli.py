@@ -1,0 +1,96 @@
+"""The command line, as an operator uses it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from skills_match.cli import main
+from skills_match.store import Store
+
+from .conftest import copy_database
+from .factories import add_provider, course
+from .test_import import dump
+
+
+@pytest.fixture
+def cli_db(reference_db, tmp_path):
+    path = copy_database(reference_db, tmp_path / "cli.db")
+    with Store(path) as store:
+        add_provider(store)
+    return path
+
+
+def run(db, *args):
+    return CliRunner().invoke(main, ["--database", str(db), *args], catch_exceptions=False)
+
+
+def write_courses(path, rows):
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_import_courses_bad_row_rejects_file_and_changes_nothing(cli_db, tmp_path):
+    rows = [dict(course(f"C-{i}"), provider_ukprn="10000001") for i in range(20)]
+    rows[11]["delivery_mode"] = "telepathy"
+    file = write_courses(tmp_path / "courses.jsonl", rows)
+    with Store(cli_db) as store:
+        before = dump(store)
+    result = run(cli_db, "import-courses", str(file))
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output
+    assert "row 12  delivery_mode: Must be one of" in result.output
+    with Store(cli_db) as store:
+        assert dump(store) == before
+
+
+def test_import_courses_good_file_twice_changes_nothing_the_second_time(cli_db, tmp_path):
+    file = write_courses(
+        tmp_path / "courses.jsonl", [course(f"C-{i}") for i in range(20)]
+    )
+    first = run(cli_db, "import-courses", str(file), "--provider", "10000001")
+    assert first.exit_code == 0, first.output
+    assert "20 new, 0 updated, 0 unchanged" in first.output
+    with Store(cli_db) as store:
+        before = dump(store)
+    second = run(cli_db, "import-courses", str(file), "--provider", "10000001")
+    assert "0 new, 0 updated, 20 unchanged" in second.output
+    with Store(cli_db) as store:
+        assert dump(store) == before
+
+
+def test_import_courses_unknown_provider_option(cli_db, tmp_path):
+    file = write_courses(tmp_path / "c.jsonl", [course()])
+    result = CliRunner().invoke(
+        main, ["--database", str(cli_db), "import-courses", str(file), "--provider", "19999999"]
+    )
+    assert result.exit_code == 2
+    assert "No provider with UKPRN 19999999" in result.output
+
+
+def test_import_demand_dry_run(cli_db, tmp_path):
+    from .factories import demand
+
+    file = tmp_path / "demand.json"
+    file.write_text(json.dumps([demand("D-1"), demand("D-2")]), encoding="utf-8")
+    result = run(cli_db, "import-demand", str(file), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would import 2 row(s): 2 new" in result.output
+    with Store(cli_db) as store:
+        assert store.counts()["demand_records"] == 0
+
+
+def test_init_is_safe_to_rerun(seeded_db, tmp_path):
+    """`init` on an already initialised database applies nothing and changes no record."""
+    path = copy_database(seeded_db, tmp_path / "again.db")
+    with Store(path) as store:
+        before = dump(store)
+        counts = store.counts()
+    result = run(path, "init")
+    assert result.exit_code == 0, result.output
+    assert "0 migration(s) applied" in result.output
+    with Store(path) as store:
+        assert store.counts() == counts
+        assert dump(store) == before
