@@ -6,7 +6,7 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_smorest import Api
 
 import skills_match
@@ -14,14 +14,38 @@ from skills_match.config import Settings
 from skills_match.errors import ConfigurationError
 from skills_match.store import Store
 
-from . import auth, db, errors, health
+from . import admin, auth, courses, db, demand, errors, extraction, health
+
+# Same-origin only: scripts, styles, images (and the data: icons Swagger UI's CSS uses) come
+# from this service; nothing may frame it, and no plugin content runs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+# Headers a cross-origin script may send and read (when its origin is allowed).
+CORS_REQUEST_HEADERS = "Authorization, Content-Type, X-API-Key"
+CORS_EXPOSED_HEADERS = (
+    "Link, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
+
+
+class SkillsMatchApi(Api):
+    """flask-smorest's Api, documenting our error body for every operation."""
+
+    ERROR_SCHEMA = errors.ErrorSchema
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from defaults, then environment, then ``test_config``.
 
     ``test_config`` keys are setting names (e.g. ``database``); Flask's own keys in upper
-    case (e.g. ``TESTING``) pass through to ``app.config``.
+    case (e.g. ``TESTING``, ``RATELIMIT_ENABLED``) pass through to ``app.config``.
     """
     test_config = dict(test_config or {})
     flask_overrides = {k: v for k, v in test_config.items() if k.isupper()}
@@ -46,13 +70,48 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        # Swagger UI from our own static folder (api/static/swagger-ui, vendored from npm
+        # swagger-ui-dist): no CDN, so the docs work offline and under a same-origin CSP.
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
     )
     app.config.update(flask_overrides)
     app.extensions["skills_match"] = {"settings": settings}
 
-    api = Api(app)
+    api = SkillsMatchApi(app)
     errors.init_app(app)
     db.init_app(app)
     auth.init_app(app, api.spec)
     api.register_blueprint(health.blp)
+    api.register_blueprint(courses.blp)
+    api.register_blueprint(demand.blp)
+    api.register_blueprint(admin.blp)
+    api.register_blueprint(extraction.blp)
+    _init_headers(app, settings)
+    # Last: wraps the match, report and bulk views registered above in per-key rate limits.
+    auth.init_rate_limits(app)
     return app
+
+
+def _init_headers(app: Flask, settings: Settings) -> None:
+    """Security headers on every response; CORS headers for the configured origins only."""
+    origins = {o.strip().rstrip("/") for o in settings.cors_origins.split(",") if o.strip()}
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            # setdefault: a page that needs a stricter (or nonce-based) policy sets its own.
+            response.headers.setdefault(name, value)
+        origin = request.headers.get("Origin")
+        if origins:
+            response.vary.add("Origin")
+        if origin and origin in origins and request.path.startswith("/api/"):
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Methods"] = response.headers.get(
+                    "Allow", ""
+                )
+                response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+                response.headers["Access-Control-Max-Age"] = "600"
+        return response

@@ -1,7 +1,10 @@
 """The one place errors become HTTP responses, all with the same JSON body.
 
 Body: ``{"code": 404, "status": "Not Found", "message": "...", "errors": {...}}`` where
-``errors`` (field-level detail) appears only when there is some.
+``errors`` appears only when there is detail: for invalid input it maps each field (a dotted
+path such as ``skills.0.skill_id``) to its messages; for a rejected bulk file it is the
+import report, whose ``errors`` list gives the row, field and reason of every problem.
+Nothing else (no traceback, no exception text of an unexpected error) ever reaches a client.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from skills_match.catalogue import field_errors
 from skills_match.errors import (
+    ConfigurationError,
     Conflict,
     ImportRejected,
     InvalidInput,
@@ -32,6 +38,20 @@ STATUS_FOR = {
     Conflict: 409,
     PermissionDenied: 403,
 }
+
+
+class ErrorSchema(Schema):
+    """The error body every failed request gets (documented for every operation)."""
+
+    code = fields.Integer(required=True, metadata={"description": "HTTP status code."})
+    status = fields.String(required=True, metadata={"description": "HTTP status phrase."})
+    message = fields.String(required=True, metadata={"description": "What went wrong."})
+    errors = fields.Dict(
+        metadata={
+            "description": "Field-level detail ({field: [messages]}), or the import report "
+            "of a rejected bulk file."
+        }
+    )
 
 
 def error_response(
@@ -55,6 +75,16 @@ def error_response(
     return response
 
 
+def _request_field_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
+    # webargs nests messages by location ({"query": {...}, "json": {...}}); clients get
+    # one flat {field: [messages]} map whatever the location, as for core validation.
+    merged: dict[str, list[str]] = {}
+    for location_messages in messages.values():
+        for name, items in field_errors(location_messages).items():
+            merged.setdefault(name, []).extend(items)
+    return merged
+
+
 def _handle_http(exc: HTTPException) -> Response:
     code = exc.code or 500
     errors = None
@@ -62,7 +92,7 @@ def _handle_http(exc: HTTPException) -> Response:
     # flask-smorest / webargs put field-level validation messages in exc.data["messages"].
     data = getattr(exc, "data", None) or {}
     if "messages" in data:
-        errors = data["messages"]
+        errors = _request_field_errors(data["messages"])
         message = "The request is invalid; see errors for each field."
     elif "message" in data:
         message = data["message"]
@@ -71,11 +101,16 @@ def _handle_http(exc: HTTPException) -> Response:
         if original is not None:
             log.error("Unhandled error", exc_info=original)
         message = "An internal error occurred; it has been logged."
-    # get_headers() carries e.g. the Allow header of a 405, which clients rely on.
+    # get_headers() carries the Allow header of a 405 and WWW-Authenticate of a 401.
     return error_response(code, message, errors, exc.get_headers())
 
 
 def _handle_core(exc: SkillsMatchError) -> Response:
+    if isinstance(exc, ConfigurationError):
+        # The service is misconfigured (e.g. no reference data): the operator's problem,
+        # reported in the log, not a detail for API clients.
+        log.error("Configuration error", exc_info=exc)
+        return error_response(500, "The service is misconfigured; the error has been logged.")
     code = next((c for cls, c in STATUS_FOR.items() if isinstance(exc, cls)), 400)
     errors = exc.errors
     if isinstance(exc, ImportRejected) and hasattr(errors, "as_dict"):

@@ -1,4 +1,4 @@
-"""API keys: random, shown once, stored only as HMAC-SHA256(pepper, key), checked in constant time."""
+"""API keys: random, shown once, kept only as HMAC-SHA256(pepper, key), checked in constant time."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from .errors import InvalidInput, NotFound
 from .store import Store
@@ -18,6 +20,10 @@ ROLES = ("admin", "provider", "adviser", "partnership")
 KEY_PREFIX = "smk_"
 # Used only when no pepper is configured (development, tests); the service warns about it.
 DEVELOPMENT_PEPPER = "skills-match-development-pepper"
+MAX_NAME_LENGTH = 100
+# last_used_at is rewritten at most this often per key: a write per request would cost more
+# than the minute of precision is worth.
+TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Identity:
     name: str
     role: str
     provider_id: int | None
+    last_used_at: str | None = None
 
     @property
     def actor(self) -> str:
@@ -64,12 +71,16 @@ def create_key(
         )
     if provider_id is not None:
         store.provider(provider_id)  # NotFound if it does not exist
-    if not name.strip():
-        raise InvalidInput("A key needs a name.", {"name": ["Must not be empty."]})
+    if not name.strip() or len(name.strip()) > MAX_NAME_LENGTH:
+        raise InvalidInput(
+            "A key needs a name.", {"name": [f"Give 1 to {MAX_NAME_LENGTH} characters."]}
+        )
     # 32 random bytes (256 bits): guessing is hopeless, so a fast HMAC is the right hash.
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
     with store.write():
-        key_id = store.insert_key(name.strip(), role, provider_id, plain[:12], hash_key(plain, pepper))
+        key_id = store.insert_key(
+            name.strip(), role, provider_id, plain[:12], hash_key(plain, pepper)
+        )
     return key_id, plain
 
 
@@ -81,14 +92,36 @@ def authenticate(store: Store, pepper: str, plain: str) -> Identity | None:
     row = store.key_by_hash(digest)
     if row is None or not hmac.compare_digest(row["key_hash"], digest):
         return None
-    return Identity(row["id"], row["name"], row["role"], row["provider_id"])
+    return Identity(row["id"], row["name"], row["role"], row["provider_id"], row["last_used_at"])
+
+
+def record_use(store: Store, identity: Identity, now: datetime | None = None) -> bool:
+    """Update the key's last used time if it is older than TOUCH_INTERVAL; True if written."""
+    now = now or datetime.now(UTC)
+    if identity.last_used_at:
+        last = datetime.fromisoformat(identity.last_used_at.replace("Z", "+00:00"))
+        if now - last < TOUCH_INTERVAL:
+            return False
+    store.touch_key(identity.key_id)
+    return True
 
 
 def rotate_key(store: Store, pepper: str, key_id: int) -> tuple[int, str]:
-    """Replace a live key with a new one of the same name, role and provider; revoke the old."""
-    old = next((k for k in store.keys() if k["id"] == key_id and not k["revoked_at"]), None)
-    if old is None:
-        raise NotFound(f"No live API key with id {key_id}.")
-    new_id, plain = create_key(store, pepper, old["name"], old["role"], old["provider_id"])
-    store.revoke_key(key_id)
+    """Replace a live key with a new one of the same name, role and provider; revoke the old.
+
+    Both happen in one transaction: there is never a moment with neither key, or with two.
+    """
+    with store.write():
+        old = store.key(key_id)  # NotFound if there is no such key
+        if old["revoked_at"]:
+            raise NotFound(f"No live API key with id {key_id}.")
+        new_id, plain = create_key(store, pepper, old["name"], old["role"], old["provider_id"])
+        store.revoke_key(key_id)
     return new_id, plain
+
+
+def revoke_key(store: Store, key_id: int) -> dict[str, Any]:
+    """Revoke a live key (it stops working at once) and return its metadata."""
+    with store.write():
+        store.revoke_key(key_id)  # NotFound unless it exists and is live
+        return store.key(key_id)

@@ -48,6 +48,27 @@ class Settings:
     max_content_length: int = _setting(
         16 * 1024 * 1024, "Largest request body in bytes; larger bodies get 413."
     )
+    rate_limit_match: str = _setting(
+        "60 per minute",
+        "Requests each API key may make to the match and pathway routes (flask-limiter syntax, "
+        "e.g. `60 per minute;1000 per day`; empty: no limit). Counted in memory per worker "
+        "process, so the effective limit is this times `SKILLS_MATCH_WORKERS`.",
+    )
+    rate_limit_bulk: str = _setting(
+        "10 per minute",
+        "Requests each API key may make to the bulk upload routes (same syntax and per-process "
+        "counting as `SKILLS_MATCH_RATE_LIMIT_MATCH`).",
+    )
+    rate_limit_report: str = _setting(
+        "30 per minute",
+        "Requests each API key may make to the gap report routes (same syntax and per-process "
+        "counting as `SKILLS_MATCH_RATE_LIMIT_MATCH`).",
+    )
+    cors_origins: str = _setting(
+        "",
+        "Comma-separated origins (e.g. `https://skills.example.org`) whose browser scripts may "
+        "call the API cross-origin. Empty: none (same-origin only).",
+    )
     small_cell_threshold: int = _setting(
         10, "Gap-report cells with a count below this are flagged (and suppressible)."
     )

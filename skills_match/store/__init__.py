@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .audit import AuditMixin
+from .catalogue import CatalogueMixin
 from .courses import CourseMixin
 from .db import connect, immediate, utcnow
 from .demand import DemandMixin
@@ -16,11 +17,23 @@ from .embeddings import EmbeddingMixin
 from .keys import KeyMixin
 from .migrations import migrations
 from .reference import ReferenceMixin
+from .reports import ReportMixin
+from .skills import SkillMixin
 
 __all__ = ["Store", "connect", "immediate", "utcnow"]
 
 
-class Store(ReferenceMixin, CourseMixin, DemandMixin, EmbeddingMixin, KeyMixin, AuditMixin):
+class Store(
+    ReferenceMixin,
+    CourseMixin,
+    DemandMixin,
+    EmbeddingMixin,
+    KeyMixin,
+    AuditMixin,
+    CatalogueMixin,
+    SkillMixin,
+    ReportMixin,
+):
     """One connection to the skills-match database and every query the product makes.
 
     >>> store = Store("var/skills-match.db")

@@ -100,7 +100,9 @@ class CourseMixin:
         now = utcnow()
         existing = self.provider_by_ukprn(record["ukprn"])
         if existing:
-            self.db["providers"].update(existing["id"], {**record, "updated_at": now})
+            # Touch the row only when something changed, so re-running init is a no-op.
+            if any(existing.get(k) != v for k, v in record.items()):
+                self.db["providers"].update(existing["id"], {**record, "updated_at": now})
             return existing["id"]
         return self.db["providers"].insert({**record, "created_at": now, "updated_at": now}).last_pk
 
