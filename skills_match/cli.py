@@ -183,5 +183,44 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     os.execvpe(args[0], args, env)
 
 
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, file: Path) -> None:
+    """Write a consistent copy of the database to FILE (safe while the service runs)."""
+    from .backup import backup
+
+    settings = _settings(ctx)
+    try:
+        info = backup(settings.database, file, settings.busy_timeout_ms)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"Backed up {settings.database} to {file}: {_describe(info)}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_command(ctx: click.Context, file: Path, yes: bool) -> None:
+    """Replace the database's contents with the backup FILE (checked first)."""
+    from .backup import restore
+
+    settings = _settings(ctx)
+    if not yes:
+        click.confirm(f"Replace everything in {settings.database} with {file}?", abort=True)
+    try:
+        info = restore(file, settings.database, settings.busy_timeout_ms)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"Restored {file} into {settings.database}: {_describe(info)}")
+
+
+def _describe(info: dict[str, Any]) -> str:
+    return f"integrity {info['integrity']}, " + ", ".join(
+        f"{v:,} {k}" for k, v in info.items() if k != "integrity"
+    )
+
 if __name__ == "__main__":
     main()
