@@ -32,7 +32,8 @@ class ReferenceMixin:
 
     def load_skills(self, rows: Iterable[dict[str, Any]]) -> int:
         """Upsert taxonomy skills (levels are set separately by the level rule)."""
-        rows = list(rows)
+        # Copies: the caller reuses its rows (EDS alt labels) after this call.
+        rows = [dict(row) for row in rows]
         for row in rows:
             if isinstance(row.get("alt_labels"), list):
                 row["alt_labels"] = json.dumps(row["alt_labels"], ensure_ascii=False)
