@@ -84,21 +84,82 @@ def get_encoder() -> Encoder:
     return Encoder()
 
 
+class _Memory:
+    """A bounded LRU of vectors by text hash, with the lock that guards it."""
+
+    def __init__(self, size: int) -> None:
+        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+        self.size = size
+
+
+_shared: dict[str, _Memory] = {}
+_shared_lock = threading.Lock()
+
+
+def _shared_memory(model: str, size: int) -> _Memory:
+    # Vectors are keyed by content hash, so every cache of one model in a process can share
+    # one memory: `init` builds two databases' skill spaces (or a test session its two
+    # templates) and embeds the ~20k taxonomy labels once, not once per database. It holds
+    # as many vectors as the largest size any of its users asked for.
+    with _shared_lock:
+        memory = _shared.setdefault(model, _Memory(size))
+        memory.size = max(memory.size, size)
+        return memory
+
+
 class EmbeddingCache:
     """Vectors by text: a bounded in-memory LRU, then the store, then the model.
 
     Texts are keyed by SHA-256, so the same text is never embedded twice. Vectors of
     catalogue phrases are persisted; a person's phrases are passed with ``persist=False``
     and only ever held in memory (matching is stateless: nothing about them is stored).
+    The memory is shared by every cache of the same model in the process unless
+    ``shared_memory`` is False.
     """
 
-    def __init__(self, encoder: Encoder, store: Any = None, memory_size: int = 200_000) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        store: Any = None,
+        memory_size: int = 200_000,
+        shared_memory: bool = True,
+    ) -> None:
         self.encoder = encoder
         self.store = store
         self.memory_size = memory_size
-        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        memory = (
+            _shared_memory(encoder.name, memory_size) if shared_memory else _Memory(memory_size)
+        )
+        self._memory_of = memory
+        self._memory = memory.items
+        self._lock = memory.lock
         self.encoded = 0  # texts actually run through the model, for tests and benchmarks
+
+    def clear_memory(self) -> None:
+        """Forget the in-memory vectors (shared ones too); stored vectors stay."""
+        with self._lock:
+            self._memory.clear()
+
+    def ensure_stored(self, texts: Sequence[str], show_progress: bool = False) -> int:
+        """Write these texts' vectors to the store if absent there; return how many were.
+
+        ``embed`` persists only vectors it computes, so vectors this process already holds
+        in memory (from another database) are written here instead of being recomputed.
+        """
+        if self.store is None or not texts:
+            return 0
+        by_hash = {sha256_text(t): t for t in texts}
+        stored = self.store.get_vectors(self.encoder.name, by_hash)
+        missing = [t for h, t in by_hash.items() if h not in stored]
+        if not missing:
+            return 0
+        vectors = self.embed(missing, persist=False, show_progress=show_progress)
+        self.store.put_vectors(
+            self.encoder.name,
+            {sha256_text(t): v for t, v in zip(missing, vectors, strict=True)},
+        )
+        return len(missing)
 
     def embed(
         self, texts: Sequence[str], persist: bool = True, show_progress: bool = False
@@ -132,6 +193,6 @@ class EmbeddingCache:
             for h in hashes:
                 self._memory[h] = found[h]
                 self._memory.move_to_end(h)
-            while len(self._memory) > self.memory_size:
+            while len(self._memory) > self._memory_of.size:
                 self._memory.popitem(last=False)
         return np.stack([found[h] for h in hashes])

@@ -1,0 +1,138 @@
+"""The skills engine: encoder, vector cache, skill space and extractor, built once per process.
+
+The CLI, the API and the matcher all reach the skill space through :func:`get_engine`, so
+the model is loaded and the ~20k label vectors are read once per process, not per request.
+
+>>> engine = get_engine(Settings.from_env())
+>>> [s.label for s in engine.extractor.extract("Confident with MS Excel")]
+['use spreadsheets software']
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .config import Settings
+from .embeddings import EmbeddingCache, get_encoder
+from .extract import Extractor
+from .skillspace import SkillSpace, get_skill_space, taxonomy_version
+from .store import Store
+from .store.courses import SkillLink
+
+
+class SkillsEngine:
+    """Everything that turns text into skills, sharing one encoder and one vector cache.
+
+    Holds its own database connection (reads taxonomy and levels, writes catalogue vectors);
+    after a fork (gunicorn workers) the connection is reopened, never shared.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        progress: Callable[[str], None] | None = None,
+        show_progress: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.encoder = get_encoder()
+        self._pid = os.getpid()
+        self.store = Store(settings.database, busy_timeout_ms=settings.busy_timeout_ms)
+        self.cache = EmbeddingCache(self.encoder, self.store)
+        # Read first: a change during the build then shows as a newer version, not missed.
+        self.version = taxonomy_version(self.store)
+        self.space: SkillSpace = get_skill_space(
+            self.store, self.cache, progress=progress, show_progress=show_progress
+        )
+        self.extractor = Extractor(self.store, self.space, self.cache)
+
+    def reopen_after_fork(self) -> None:
+        """Give this process its own connection: SQLite handles must not cross a fork."""
+        self.store = Store(self.settings.database, busy_timeout_ms=self.settings.busy_timeout_ms)
+        self.cache.store = self.store
+        self.extractor.store = self.store
+        self._pid = os.getpid()
+
+    def is_current(self) -> bool:
+        """Whether the taxonomy is unchanged since the engine was built (one row read)."""
+        return taxonomy_version(self.store) == self.version
+
+    def close(self) -> None:
+        """Close the engine's database connection."""
+        self.store.close()
+
+
+# Engines by database path. A few are kept (tests and benchmarks open several databases);
+# those dropped are not closed, as a caller may still hold one.
+_engines: OrderedDict[str, SkillsEngine] = OrderedDict()
+_lock = threading.Lock()
+ENGINES_KEPT = 4
+
+
+def get_engine(settings: Settings, **kwargs: Any) -> SkillsEngine:
+    """The process-wide engine for the configured database (rebuilt if its taxonomy changed)."""
+    key = os.path.abspath(settings.database)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is not None and engine._pid != os.getpid():
+            engine.reopen_after_fork()
+        if engine is None or not engine.is_current():
+            engine = SkillsEngine(settings, **kwargs)
+            _engines[key] = engine
+        _engines.move_to_end(key)
+        while len(_engines) > ENGINES_KEPT:
+            _engines.popitem(last=False)
+    return engine
+
+
+def build_skill_space(
+    settings: Settings, echo: Callable[[str], None] | None = None, show_progress: bool = False
+) -> dict[str, Any]:
+    """Make sure every taxonomy label's vector is in the database (what `init` runs).
+
+    Embeds only labels never seen before; a second run, or a second database in the same
+    process, computes nothing.
+    """
+    started = time.perf_counter()
+    with Store(settings.database, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        before = store.vector_count(get_encoder().name)
+    engine = get_engine(settings, progress=echo, show_progress=show_progress)
+    engine.cache.ensure_stored(engine.space.labels_, show_progress=show_progress)
+    info = {
+        "labels": len(engine.space.labels_),
+        "skills": len(engine.space.ids_),
+        "vectors_added": engine.store.vector_count(engine.encoder.name) - before,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if echo:
+        echo(
+            f"Skill space: {info['labels']:,} label vectors for {info['skills']:,} skills "
+            f"ready in {info['seconds']:.1f} s."
+        )
+    return info
+
+
+def reset_engines() -> None:
+    """Drop every cached engine (tests that rebuild a database under the same path)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.close()
+        _engines.clear()
+
+
+class EngineLinker:
+    """A SkillLinker that builds the engine only when a record needs extraction.
+
+    Imports whose rows all name their skills never load the model.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def link(self, texts: Sequence[str]) -> list[list[SkillLink]]:
+        """One list of skill links per catalogue text (vectors persisted)."""
+        return get_engine(self.settings).extractor.link(texts)
