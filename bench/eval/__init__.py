@@ -1,0 +1,1 @@
+"""Match evaluation set: scenarios, judgements and the judging aid."""
