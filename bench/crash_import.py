@@ -37,7 +37,9 @@ VOLATILE = {"created_at", "updated_at"}
 def make_rows(store: Store, n: int, seed: int = 7) -> list[dict]:
     """``n`` valid, distinct course rows with 3-8 real digital skills each."""
     rng = random.Random(seed)
-    skills = [r[0] for r in store.db.execute("SELECT id FROM skills WHERE is_digital = 1 ORDER BY id")]
+    skills = [
+        r[0] for r in store.db.execute("SELECT id FROM skills WHERE is_digital = 1 ORDER BY id")
+    ]
     areas = [
         r[0]
         for r in store.db.execute(
@@ -79,7 +81,15 @@ def table(path: Path, name: str) -> list[tuple]:
 def run_import(db: Path, file: Path) -> subprocess.Popen:
     """Start `skills-match import-courses` as its own process."""
     return subprocess.Popen(
-        [sys.executable, "-m", "skills_match.cli", "--database", str(db), "import-courses", str(file)],
+        [
+            sys.executable,
+            "-m",
+            "skills_match.cli",
+            "--database",
+            str(db),
+            "import-courses",
+            str(file),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -137,7 +147,7 @@ def main() -> None:
 
         started = time.perf_counter()
         rerun = run_import(crashed, file)
-        rerun_out, _ = rerun.communicate()
+        rerun.communicate()
         rerun_seconds = time.perf_counter() - started
         identical = all(
             table(control, name) == table(crashed, name) for name in ("courses", "course_skills")
@@ -148,7 +158,9 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    ok = integrity == "ok" and after_crash == 0 and orphans == 0 and identical and final == args.rows
+    ok = (
+        integrity == "ok" and after_crash == 0 and orphans == 0 and identical and final == args.rows
+    )
     markdown = f"""
 Command: `.venv/bin/python -m bench.crash_import --rows {args.rows}` ({today()}, {machine()})
 

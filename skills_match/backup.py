@@ -43,9 +43,10 @@ def restore(source: str | Path, database: str | Path, busy_timeout_ms: int = 500
     if not source.is_file():
         raise InvalidInput(f"No backup file at {source}.")
     _check(source)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, Store(
-        database, busy_timeout_ms
-    ) as dest:
+    with (
+        sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src,
+        Store(database, busy_timeout_ms) as dest,
+    ):
         src.backup(dest.db.conn, pages=PAGES_PER_STEP)
         # An older backup may predate later migrations: bring it up to this version.
         dest.migrate()
@@ -67,10 +68,13 @@ def _check(path: Path) -> None:
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                 [migrations.migrations_table],
             ).fetchone()
-            applied = has_table and conn.execute(
-                f"SELECT count(*) FROM {migrations.migrations_table} WHERE migration_set = ?",
-                [migrations.name],
-            ).fetchone()[0]
+            applied = (
+                has_table
+                and conn.execute(
+                    f"SELECT count(*) FROM {migrations.migrations_table} WHERE migration_set = ?",
+                    [migrations.name],
+                ).fetchone()[0]
+            )
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(f"{path} is not a skills-match database: {exc}.") from exc
     if verdict != "ok":

@@ -301,7 +301,9 @@ def import_courses(
             report.updated = len(todo) - report.inserted
             return
         with store.write():
-            for (_, owner, record), skill_links in _progress(progress, zip(todo, links)):
+            for (_, owner, record), skill_links in _progress(
+                progress, zip(todo, links, strict=True)
+            ):
                 course_id, outcome = store.upsert_course(owner, record, skill_links, illustrative)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 report.ids.append(course_id)
@@ -351,7 +353,7 @@ def import_demand(
             report.updated = len(todo) - report.inserted
             return
         with store.write():
-            for record, skill_links in _progress(progress, zip(todo, links)):
+            for record, skill_links in _progress(progress, zip(todo, links, strict=True)):
                 demand_id, outcome = store.upsert_demand(record, skill_links, illustrative)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 report.ids.append(demand_id)

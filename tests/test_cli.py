@@ -47,9 +47,7 @@ def test_import_courses_bad_row_rejects_file_and_changes_nothing(cli_db, tmp_pat
 
 
 def test_import_courses_good_file_twice_changes_nothing_the_second_time(cli_db, tmp_path):
-    file = write_courses(
-        tmp_path / "courses.jsonl", [course(f"C-{i}") for i in range(20)]
-    )
+    file = write_courses(tmp_path / "courses.jsonl", [course(f"C-{i}") for i in range(20)])
     first = run(cli_db, "import-courses", str(file), "--provider", "10000001")
     assert first.exit_code == 0, first.output
     assert "20 new, 0 updated, 0 unchanged" in first.output

@@ -28,9 +28,7 @@ def to_csv(rows):
     writer = csv.DictWriter(out, columns)
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {k: "|".join(v) if isinstance(v, list) else v for k, v in row.items()}
-        )
+        writer.writerow({k: "|".join(v) if isinstance(v, list) else v for k, v in row.items()})
     return out.getvalue()
 
 
@@ -121,8 +119,13 @@ def test_csv_file_with_lists_and_skills(reference_store):
     spreadsheets, python = skill_id(store, SPREADSHEETS), skill_id(store, PYTHON)
     rows = [
         dict(course("C-1"), provider_ukprn="10000001", skills=[spreadsheets, python]),
-        dict(course("C-2"), provider_ukprn="10000001", national_delivery="true",
-             delivery_mode="online", local_authority=""),
+        dict(
+            course("C-2"),
+            provider_ukprn="10000001",
+            national_delivery="true",
+            delivery_mode="online",
+            local_authority="",
+        ),
     ]
     parsed = read_rows(to_csv(rows).encode(), "csv")
     assert parsed[0]["skills"] == [{"skill_id": spreadsheets}, {"skill_id": python}]
@@ -138,10 +141,10 @@ def test_csv_file_with_lists_and_skills(reference_store):
     ("data", "fmt", "message"),
     [
         (b"\xff\xfe\x00bad", "csv", "not UTF-8"),
-        (b"[{\"a\": 1}", "json", "Malformed JSON at line 1"),
-        (b"{\"a\": 1}\nnot json\n", "jsonl", "Malformed JSON on line 2"),
+        (b'[{"a": 1}', "json", "Malformed JSON at line 1"),
+        (b'{"a": 1}\nnot json\n', "jsonl", "Malformed JSON on line 2"),
         (b"", "csv", "no rows"),
-        (b"{\"a\": 1}", "json", "must be a list of objects"),
+        (b'{"a": 1}', "json", "must be a list of objects"),
         (b"a,b\n1,2,3\n", "csv", "more cells than the header"),
         (b"x", "xml", "Unknown file format"),
     ],
@@ -161,7 +164,9 @@ def test_row_cap_applies_to_untrusted_uploads():
 def test_demand_import_is_idempotent_and_validated(reference_store):
     store = reference_store
     python = skill_id(store, PYTHON)
-    rows = [demand(f"D-{i}", skills=[{"skill_id": python, "importance": "essential"}]) for i in range(4)]
+    rows = [
+        demand(f"D-{i}", skills=[{"skill_id": python, "importance": "essential"}]) for i in range(4)
+    ]
     first = import_demand(store, rows, source_name="d.json", actor="t")
     assert first.inserted == 4
     before = dump(store)

@@ -13,7 +13,16 @@ from skills_match.store import Store
 from skills_match.store.courses import CourseFilters, SkillLink
 from skills_match.store.migrations import migrations
 
-from .factories import LIVERPOOL, PRESTON, PYTHON, SPREADSHEETS, add_provider, course, demand, skill_id
+from .factories import (
+    LIVERPOOL,
+    PRESTON,
+    PYTHON,
+    SPREADSHEETS,
+    add_provider,
+    course,
+    demand,
+    skill_id,
+)
 
 
 def test_migrations_apply_once_and_twice_is_a_no_op(tmp_path):
@@ -94,10 +103,29 @@ def test_list_courses_filters_and_pages(reference_store):
     python = skill_id(store, PYTHON)
     rows = [
         (course("A", title="Excel basics"), [SkillLink(spreadsheets)]),
-        (course("B", title="Python bootcamp", local_authority=PRESTON, qualification_level="L3",
-                programme_type="skills_bootcamp", start_dates=["2026-09-07"]), [SkillLink(python)]),
-        (course("C", title="Online Python", delivery_mode="online", local_authority=None,
-                national_delivery=True, flexible_start=True, start_dates=[]), [SkillLink(python)]),
+        (
+            course(
+                "B",
+                title="Python bootcamp",
+                local_authority=PRESTON,
+                qualification_level="L3",
+                programme_type="skills_bootcamp",
+                start_dates=["2026-09-07"],
+            ),
+            [SkillLink(python)],
+        ),
+        (
+            course(
+                "C",
+                title="Online Python",
+                delivery_mode="online",
+                local_authority=None,
+                national_delivery=True,
+                flexible_start=True,
+                start_dates=[],
+            ),
+            [SkillLink(python)],
+        ),
     ]
     with store.write():
         for raw, links in rows:
