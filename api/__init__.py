@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask, Response, request
 from flask_smorest import Api
+from marshmallow import fields as ma_fields
 
 import skills_match
 from skills_match.config import Settings
 from skills_match.errors import ConfigurationError
 from skills_match.store import Store
 
-from . import admin, auth, courses, db, demand, errors, extraction, health
+from . import admin, auth, courses, db, demand, errors, extraction, health, pages
+from . import match as match_api
+from . import reports as reports_api
+from . import skills as skills_api
 
 # Same-origin only: scripts, styles, images (and the data: icons Swagger UI's CSS uses) come
 # from this service; nothing may frame it, and no plugin content runs.
@@ -39,6 +44,19 @@ class SkillsMatchApi(Api):
     """flask-smorest's Api, documenting our error body for every operation."""
 
     ERROR_SCHEMA = errors.ErrorSchema
+
+
+def _decimal_bounds_as_numbers(converter: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
+    """apispec writes a Decimal field's default and range as strings ("0.00"), which is not
+    valid OpenAPI for a number (and stops schemathesis); write them as JSON numbers."""
+    if not isinstance(field, ma_fields.Decimal):
+        return {}
+    keys = ("default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    return {
+        key: float(ret[key])
+        for key in keys
+        if isinstance(ret.get(key), Decimal | str) and not isinstance(ret.get(key), bool)
+    }
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -79,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["skills_match"] = {"settings": settings}
 
     api = SkillsMatchApi(app)
+    api.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
     errors.init_app(app)
     db.init_app(app)
     auth.init_app(app, api.spec)
@@ -87,6 +106,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(demand.blp)
     api.register_blueprint(admin.blp)
     api.register_blueprint(extraction.blp)
+    api.register_blueprint(match_api.blp)
+    api.register_blueprint(skills_api.blp)
+    api.register_blueprint(reports_api.blp)
+    pages.init_app(app)
     _init_headers(app, settings)
     # Last: wraps the match, report and bulk views registered above in per-key rate limits.
     auth.init_rate_limits(app)
@@ -109,9 +132,7 @@ def _init_headers(app: Flask, settings: Settings) -> None:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
             if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = response.headers.get(
-                    "Allow", ""
-                )
+                response.headers["Access-Control-Allow-Methods"] = response.headers.get("Allow", "")
                 response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
                 response.headers["Access-Control-Max-Age"] = "600"
         return response

@@ -13,7 +13,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -86,6 +86,10 @@ def _request_field_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _handle_http(exc: HTTPException) -> Response:
+    # Outside /api/ (an unknown page, a 405 on a page) people get the pages' HTML error page.
+    html_errors = current_app.extensions.get("html_errors")
+    if html_errors is not None and not request.path.startswith("/api/"):
+        return html_errors(exc)
     code = exc.code or 500
     errors = None
     message = exc.description

@@ -17,8 +17,10 @@ def initialise(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Create or migrate the database and load everything it needs; safe to re-run."""
+    from .engine import EngineLinker, build_skill_space
     from .reference import load_reference
     from .seed import load_seed
+    from .taxonomy import build_taxonomy
 
     result: dict[str, Any] = {}
     with Store(settings.database, settings.busy_timeout_ms) as store:
@@ -26,7 +28,15 @@ def initialise(
         echo(f"Database {settings.database}: {len(applied)} migration(s) applied.")
         result["reference"] = load_reference(store, settings.data_dir)
         echo("Reference data: " + ", ".join(f"{v:,} {k}" for k, v in result["reference"].items()))
+        # Levels next: extraction and seed linking read them. Rule -> model -> overrides.
+        taxonomy = build_taxonomy(store, models_dir=settings.models_dir)
+        result["taxonomy"] = taxonomy
+        echo(f"Taxonomy: {taxonomy.total:,} digital skills levelled, {taxonomy.changed:,} changed.")
+        # Every taxonomy label's vector, cached now so no request or import waits for them.
+        result["skill_space"] = build_skill_space(settings, echo, show_progress=bool(progress))
         if seed:
-            result["seed"] = load_seed(store, settings.data_dir, progress=progress)
+            # Seed rows name their skills; any that did not would be linked by extraction.
+            linker = EngineLinker(settings)
+            result["seed"] = load_seed(store, settings.data_dir, linker, progress=progress)
         result["counts"] = store.counts()
     return result

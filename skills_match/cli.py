@@ -93,6 +93,8 @@ def _summary(report: ImportReport) -> str:
 
 
 def _import(ctx: click.Context, kind: str, file: Path, fmt: str | None, **kwargs: Any) -> None:
+    from .engine import EngineLinker
+
     try:
         rows = read_rows(file, fmt, max_rows=None)
         with _store(ctx) as store:
@@ -102,6 +104,8 @@ def _import(ctx: click.Context, kind: str, file: Path, fmt: str | None, **kwargs
                 rows,
                 source_name=file.name,
                 actor=CLI_ACTOR,
+                # Rows without explicit skills get them by extraction from their text.
+                linker=EngineLinker(_settings(ctx)),
                 progress=lambda items: _progress(items, f"Importing {kind}"),
                 **kwargs,
             )
@@ -183,7 +187,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     os.execvpe(args[0], args, env)
 
 
-
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
@@ -221,6 +224,502 @@ def _describe(info: dict[str, Any]) -> str:
     return f"integrity {info['integrity']}, " + ", ".join(
         f"{v:,} {k}" for k, v in info.items() if k != "integrity"
     )
+
+
+@main.command("match")
+@click.option(
+    "--request",
+    "request_file",
+    type=click.File("r", encoding="utf-8"),
+    help="A match request as JSON (the API's body; '-' for stdin). Flags below override it.",
+)
+@click.option("--skills", help="The person's skills in their own words (free text).")
+@click.option("--skill", "phrases", multiple=True, help="One skill phrase (repeat).")
+@click.option("--skill-id", "skill_ids", multiple=True, help="A skill they have, by id.")
+@click.option("--occupation", help="Target: an ESCO occupation id or name.")
+@click.option("--demand-id", type=int, help="Target: a stored demand record id.")
+@click.option(
+    "--advert", type=click.File("r", encoding="utf-8"), help="Target: a job advert text file."
+)
+@click.option("--target-skill", multiple=True, help="Target: a skill id it needs (repeat).")
+@click.option("--optional-skill", multiple=True, help="Target: a skill id it would like.")
+@click.option("--area-demand", is_flag=True, help="Area mode: the area's largest unmet demand.")
+@click.option("--area", help="Where the person lives: GSS code or council name.")
+@click.option("--eds", multiple=True, help="EDS self-assessment AREA=none|entry3|level1.")
+@click.option("--delivery-mode", multiple=True, help="Acceptable delivery mode (repeat).")
+@click.option("--study-mode", multiple=True, help="Acceptable study mode (repeat).")
+@click.option("--attendance", multiple=True, help="Acceptable attendance pattern (repeat).")
+@click.option("--max-weeks", type=float, help="Longest acceptable duration in weeks.")
+@click.option("--start-from", help="Earliest start date (YYYY-MM-DD; default today).")
+@click.option("--start-before", help="Latest start date (YYYY-MM-DD).")
+@click.option("--funded-only", is_flag=True, help="Only courses free to the learner.")
+@click.option("--max-cost", type=float, help="Highest acceptable cost in pounds.")
+@click.option("--age", type=int, help="The person's age.")
+@click.option("--age-band", help="Or their age band: 16-18, 19-23, 24+.")
+@click.option("--employment-status", help="employed, unemployed, self_employed, ...")
+@click.option("--min-level", help="Lowest qualification level (E1..L8).")
+@click.option("--max-level", help="Highest qualification level (E1..L8).")
+@click.option("--nearby", is_flag=True, help="Include the same county / combined authority.")
+@click.option("--limit", type=int, help="How many courses to show (default 10, at most 50).")
+@click.option("--pathway", is_flag=True, help="Show up to 3 courses in order instead.")
+@click.option("--as-of", help="Search as if today were this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def match_command(ctx: click.Context, request_file: Any, **flags: Any) -> None:
+    """Rank courses for a person's digital skill gap (or a pathway), with explanations.
+
+    Nothing about the person is stored. Example:
+
+        skills-match match --skills "MS Excel, email" --occupation "office clerk"
+        --area Knowsley --funded-only
+    """
+    from datetime import date
+
+    from .engine import get_engine
+    from .matcher import Matcher, render_text, request_from_flags
+
+    as_json, pathway, as_of = flags.pop("as_json"), flags.pop("pathway"), flags.pop("as_of")
+    try:
+        base = json.load(request_file) if request_file else {}
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"Not valid JSON: {exc}", param_hint="--request") from None
+    if not isinstance(base, dict):
+        raise click.BadParameter("The request must be a JSON object.", param_hint="--request")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.BadParameter("Use YYYY-MM-DD.", param_hint="--as-of") from None
+    settings = _settings(ctx)
+    try:
+        request = request_from_flags(base, flags)
+        with _store(ctx) as store:
+            matcher = Matcher(get_engine(settings), data_dir=settings.data_dir).fit(store)
+            if pathway:
+                result = matcher.pathway(request, store, as_of=day)
+            else:
+                result = matcher.rank(request, store, as_of=day)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(render_text(result))
+
+
+# -- providers and API keys (bootstrapping the API) ---------------------------------------
+
+
+@main.command("add-provider")
+@click.option("--ukprn", required=True, help="The provider's UK Provider Reference Number.")
+@click.option("--name", required=True, help="The provider's name.")
+@click.option(
+    "--type",
+    "provider_type",
+    required=True,
+    help="fe_college, independent_training_provider, bootcamp_supplier, ...",
+)
+@click.option("--area", help="Its local authority: GSS code or name.")
+@click.option("--website", help="Its website (https://...).")
+@click.pass_context
+def add_provider_command(
+    ctx: click.Context,
+    ukprn: str,
+    name: str,
+    provider_type: str,
+    area: str | None,
+    website: str | None,
+) -> None:
+    """Register a training provider (or update the one with this UKPRN); print its id."""
+    from marshmallow import ValidationError
+
+    from .catalogue import field_errors
+    from .errors import InvalidInput
+    from .schemas import ProviderSchema
+
+    try:
+        with _store(ctx) as store:
+            code = store.resolve_area(area) if area else None
+            if area and code is None:
+                raise InvalidInput(f"Unknown area {area!r}.", {"area": ["Not a GSS code or name."]})
+            raw = {"ukprn": ukprn, "name": name, "provider_type": provider_type}
+            raw |= {"local_authority": code, "website": website}
+            try:
+                record = ProviderSchema().load(raw)
+            except ValidationError as exc:
+                raise InvalidInput("The provider is invalid.", field_errors(exc.messages)) from None
+            with store.write():
+                provider_id = store.upsert_provider(record)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"Provider {provider_id}: {name} (UKPRN {ukprn}).")
+
+
+@main.command("create-key")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "provider", "adviser", "partnership"]),
+    help="What the key may do.",
+)
+@click.option("--name", required=True, help="Who or what the key is for.")
+@click.option("--provider", "ukprn", help="UKPRN of the key's provider (role provider only).")
+@click.pass_context
+def create_key_command(ctx: click.Context, role: str, name: str, ukprn: str | None) -> None:
+    """Issue an API key and print it once: it is stored only as a peppered hash."""
+    from .apikeys import create_key
+
+    try:
+        with _store(ctx) as store:
+            provider_id = None
+            if ukprn:
+                provider = store.provider_by_ukprn(ukprn)
+                if provider is None:
+                    raise click.BadParameter(
+                        f"No provider with UKPRN {ukprn}.", param_hint="--provider"
+                    )
+                provider_id = provider["id"]
+            key_id, plain = create_key(
+                store, _settings(ctx).api_key_pepper, name, role, provider_id
+            )
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(
+        f"Key {key_id} ({role}) for {name}. Store it now; it cannot be shown again:", err=True
+    )
+    click.echo(plain)
+
+
+@main.command("revoke-key")
+@click.argument("key_id", type=int)
+@click.pass_context
+def revoke_key_command(ctx: click.Context, key_id: int) -> None:
+    """Revoke an API key by id: it stops working at once."""
+    from .apikeys import revoke_key
+
+    try:
+        with _store(ctx) as store:
+            key = revoke_key(store, key_id)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"Key {key_id} ({key['role']}, {key['name']}) revoked at {key['revoked_at']}.")
+
+
+@main.command("rotate-key")
+@click.argument("key_id", type=int)
+@click.pass_context
+def rotate_key_command(ctx: click.Context, key_id: int) -> None:
+    """Replace an API key with a new one (same name, role, provider); print it once."""
+    from .apikeys import rotate_key
+
+    try:
+        with _store(ctx) as store:
+            new_id, plain = rotate_key(store, _settings(ctx).api_key_pepper, key_id)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"Key {key_id} revoked; new key {new_id}. Store it now:", err=True)
+    click.echo(plain)
+
+
+@main.command("list-keys")
+@click.pass_context
+def list_keys_command(ctx: click.Context) -> None:
+    """List API keys: id, role, provider, name, created, last used, revoked (never the key)."""
+    with _store(ctx) as store:
+        keys = store.keys()
+    for k in keys:
+        state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "live"
+        provider = f" provider {k['provider_id']}" if k["provider_id"] else ""
+        click.echo(
+            f"{k['id']:>4}  {k['role']:<11}{provider}  {k['name']}  {k['key_prefix']}...  "
+            f"created {k['created_at']}  last used {k['last_used_at'] or 'never'}  {state}"
+        )
+
+
+@main.command("extract")
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table, or JSON lines (one skill per line).",
+)
+@click.option(
+    "--persist/--no-persist",
+    default=False,
+    show_default=True,
+    help="Store the phrase vectors (catalogue text only; never for a person's words).",
+)
+@click.pass_context
+def extract_command(ctx: click.Context, file: Any, fmt: str, persist: bool) -> None:
+    """Find taxonomy skills in a text FILE (or stdin): level, span, score and method.
+
+    Example: echo "Experience with MS Excel and Python" | skills-match extract
+    """
+    from .engine import get_engine
+    from .errors import InvalidInput
+    from .extract import MAX_TEXT_CHARS
+
+    # A character is at most 4 bytes in UTF-8: read no more than the cap can need.
+    limit = 4 * MAX_TEXT_CHARS
+    data = file.read(limit + 1)
+    try:
+        if len(data) > limit:
+            raise InvalidInput(
+                f"The text is longer than {MAX_TEXT_CHARS:,} characters, the most accepted."
+            )
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]  # a UTF-8 byte-order mark is not part of the text
+        found = get_engine(_settings(ctx)).extractor.extract(data, persist=persist)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    if fmt == "json":
+        for skill in found:
+            click.echo(json.dumps(skill.as_dict(), ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No skills found.", err=True)
+        return
+    click.echo(f"{'level':<10} {'method':<10} {'score':>5} {'span':>11}  text -> skill")
+    for s in found:
+        span = f"{s.start}-{s.end}"
+        level = s.level or ("-" if s.is_digital else "(domain)")
+        click.echo(f"{level:<10} {s.method:<10} {s.score:5.2f} {span:>11}  {s.text!r} -> {s.label}")
+
+
+@main.command("build-taxonomy")
+@click.pass_context
+def build_taxonomy_command(ctx: click.Context) -> None:
+    """Level every digital skill (rule, then model, then overrides) and print the counts."""
+    from .taxonomy import build_taxonomy
+
+    try:
+        with _store(ctx) as store:
+            report = build_taxonomy(store, models_dir=_settings(ctx).models_dir)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(report.table())
+    click.echo("")
+    click.echo(report.clause_table())
+    click.echo(
+        f"\n{report.total:,} digital skills levelled ({report.overrides:,} by override); "
+        f"{report.changed:,} changed."
+    )
+    if report.unlevelled:
+        click.echo(
+            f"{report.unlevelled:,} skill(s) the rule cannot decide are unlevelled: "
+            "run `skills-match train-level-model`.",
+            err=True,
+        )
+
+
+@main.command("train-level-model")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
+@click.option(
+    "--features",
+    type=click.Choice(["both", "embedding", "tfidf"]),
+    default="both",
+    show_default=True,
+    help="Phrase features: sentence embedding, TF-IDF character n-grams, or both.",
+)
+@click.option("--c", "c_value", default=1.0, show_default=True, help="Inverse regularisation.")
+@click.pass_context
+def train_level_model_command(
+    ctx: click.Context, folds: int, features: str, c_value: float
+) -> None:
+    """Cross-validate and train the level classifier; write it to the models folder."""
+    from .embeddings import EmbeddingCache, get_encoder
+    from .levels import save_level_classifier, train_level_classifier
+    from .taxonomy import build_taxonomy
+
+    settings = _settings(ctx)
+    if folds < 2:
+        raise click.BadParameter("Need at least 2 folds.", param_hint="--folds")
+    try:
+        with _store(ctx) as store:
+            # Taxonomy labels are catalogue text: their vectors may be cached in the store.
+            cache = EmbeddingCache(get_encoder(), store)
+            click.echo("Cross-validating and training (this embeds every taxonomy label)...")
+            result = train_level_classifier(
+                store, folds=folds, embedding_cache=cache, features=features, C=c_value
+            )
+            paths = save_level_classifier(result.model, result.metadata, settings.models_dir)
+            # Skills the rule leaves undecided take the new model's level.
+            report = build_taxonomy(store, models_dir=settings.models_dir)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(result.report())
+    click.echo(f"\nWrote {paths[0]} ({paths[0].stat().st_size / 1024:.0f} KiB) and {paths[1]}.")
+    click.echo(f"Levels re-applied: {report.changed:,} changed.")
+
+
+@main.command("set-level")
+@click.argument("skill_id")
+@click.argument("level")
+@click.option("--by", "changed_by", required=True, help="Who is making the correction.")
+@click.option("--reason", default="", help="Why the rule's level is wrong.")
+@click.pass_context
+def set_level_command(
+    ctx: click.Context, skill_id: str, level: str, changed_by: str, reason: str
+) -> None:
+    """Override a skill's level (essential, general, specialist, fusion); survives rebuilds."""
+    from .taxonomy import set_override
+
+    try:
+        with _store(ctx) as store:
+            set_override(store, skill_id, level, changed_by, reason)
+            skill = store.skill(skill_id) or {}
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"{skill_id} ({skill.get('label')}): level {skill.get('level')} (override).")
+
+
+@main.command("clear-level")
+@click.argument("skill_id")
+@click.option("--by", "changed_by", default=CLI_ACTOR, help="Who is removing the correction.")
+@click.pass_context
+def clear_level_command(ctx: click.Context, skill_id: str, changed_by: str) -> None:
+    """Remove a skill's level override: it goes back to the rule's (or model's) level."""
+    from .taxonomy import remove_override
+
+    try:
+        with _store(ctx) as store:
+            skill = remove_override(
+                store, skill_id, changed_by, models_dir=_settings(ctx).models_dir
+            )
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(
+        f"{skill_id} ({skill.get('label')}): level {skill.get('level')} "
+        f"({skill.get('level_source')}): {skill.get('level_reason')}"
+    )
+
+
+@main.command("list-level-overrides")
+@click.pass_context
+def list_level_overrides_command(ctx: click.Context) -> None:
+    """List human level corrections: skill, level, who, when, why."""
+    from .taxonomy import list_overrides
+
+    with _store(ctx) as store:
+        overrides = list_overrides(store)
+    if not overrides:
+        click.echo("No level overrides.")
+        return
+    for o in overrides:
+        click.echo(
+            f"{o['skill_id']}  {o['level']:<10} {o['changed_by']}  {o['changed_at']}  "
+            f"{o['label']}" + (f"  ({o['reason']})" if o["reason"] else "")
+        )
+
+
+@main.command("gap-report")
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    help="GSS code or name of an authority, county, combined authority or region "
+    "(repeat for several). Default: every authority with demand or local courses.",
+)
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    type=click.Choice(["essential", "general", "specialist", "fusion", "unlevelled"]),
+    help="Digital skill level (repeat for several). Default: all.",
+)
+@click.option("--sector", "sectors", multiple=True, help="SIC 2007 section letter (repeatable).")
+@click.option(
+    "--occupation",
+    "occupations",
+    multiple=True,
+    help="ISCO-08 code or prefix, e.g. 25 (repeatable).",
+)
+@click.option("--from", "period_from", help="First month, YYYY-MM (a date counts as its month).")
+@click.option(
+    "--to",
+    "period_to",
+    help="Last month, YYYY-MM. Default: the 12 months to the latest demand record.",
+)
+@click.option("--all-skills", is_flag=True, help="Include skills that are not digital.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "html", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output; required for xlsx).",
+)
+@click.option(
+    "--suppress",
+    is_flag=True,
+    help="Withhold demand figures of cells below the small-cell threshold.",
+)
+@click.option(
+    "--threshold",
+    type=click.IntRange(1, 1000),
+    help="Small-cell threshold in demand records (default SKILLS_MATCH_SMALL_CELL_THRESHOLD).",
+)
+@click.pass_context
+def gap_report_command(
+    ctx: click.Context,
+    areas: tuple[str, ...],
+    levels: tuple[str, ...],
+    sectors: tuple[str, ...],
+    occupations: tuple[str, ...],
+    period_from: str | None,
+    period_to: str | None,
+    all_skills: bool,
+    fmt: str,
+    output: Path | None,
+    suppress: bool,
+    threshold: int | None,
+) -> None:
+    """Unmet digital skills demand (demand minus course places) by level, area and month."""
+    from .exports import render
+    from .report import GapReportFilters, GapReportOptions, build_gap_report
+
+    settings = _settings(ctx)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("XLSX is binary: give a file with -o/--output.")
+    filters = GapReportFilters(
+        areas=areas,
+        levels=levels,
+        sectors=sectors,
+        occupations=occupations,
+        period_from=period_from,
+        period_to=period_to,
+        digital_only=not all_skills,
+    )
+    options = GapReportOptions(
+        threshold=threshold or settings.small_cell_threshold, suppress=suppress
+    )
+    try:
+        with _store(ctx) as store:
+            report = build_gap_report(store, filters, options, settings.data_dir)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    body = render(report, fmt)
+    if output is None:
+        click.echo(body, nl=False)
+        return
+    if isinstance(body, bytes):
+        output.write_bytes(body)
+    else:
+        output.write_text(body, encoding="utf-8")
+    period = report.period
+    click.echo(
+        f"Wrote {output} ({fmt}): {report.scope_label}, {period.months[0]} to {period.months[-1]}.",
+        err=True,
+    )
+
 
 if __name__ == "__main__":
     main()

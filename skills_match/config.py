@@ -40,6 +40,10 @@ class Settings:
         "",
         "Flask session signing key. Empty: a random key per process (sessions end on restart).",
     )
+    session_hours: int = _setting(
+        8,
+        "Hours a web page sign-in lasts; after that the person signs in again with their key.",
+    )
     api_key_pepper: str = _setting(
         "",
         "Secret mixed into API key hashes (HMAC-SHA256). Empty: a development pepper is used "

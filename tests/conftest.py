@@ -30,11 +30,43 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
+# Vectors are keyed by (model, sha256 of text), so they never go stale: test sessions share
+# the ~20k taxonomy label vectors `init` caches instead of each embedding them (~1 minute).
+VECTOR_CACHE = Path(__file__).resolve().parent.parent / "var" / "test-vector-cache.db"
+
+
+def _share_vectors(path: Path, into_template: bool) -> None:
+    """Copy cached vectors into a new template, or the template's new vectors back."""
+    VECTOR_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    if into_template:
+        with Store(path) as store:
+            store.migrate()
+    columns = "model, text_hash, dim, vector, created_at"
+    conn = sqlite3.connect(path, timeout=60)
+    try:
+        conn.execute("ATTACH DATABASE ? AS cache", [str(VECTOR_CACHE)])
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS cache.embeddings (model TEXT NOT NULL, "
+            "text_hash TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, "
+            "created_at TEXT NOT NULL, PRIMARY KEY (model, text_hash))"
+        )
+        source, target = ("cache", "main") if into_template else ("main", "cache")
+        conn.execute(
+            f"INSERT OR IGNORE INTO {target}.embeddings ({columns}) "
+            f"SELECT {columns} FROM {source}.embeddings"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def _build(directory: Path, seed: bool) -> Path:
     from skills_match.bootstrap import initialise
 
     path = directory / "template.db"
+    _share_vectors(path, into_template=True)
     initialise(Settings.from_env(database=str(path)), seed=seed)
+    _share_vectors(path, into_template=False)
     return path
 
 

@@ -15,7 +15,9 @@ from .db import connect, immediate, utcnow
 from .demand import DemandMixin
 from .embeddings import EmbeddingMixin
 from .keys import KeyMixin
+from .matching import MatchingMixin
 from .migrations import migrations
+from .pages import PagesMixin
 from .reference import ReferenceMixin
 from .reports import ReportMixin
 from .skills import SkillMixin
@@ -33,6 +35,8 @@ class Store(
     CatalogueMixin,
     SkillMixin,
     ReportMixin,
+    MatchingMixin,
+    PagesMixin,
 ):
     """One connection to the skills-match database and every query the product makes.
 
