@@ -132,4 +132,4 @@ def get_skill(skill_id: str) -> dict[str, Any]:
     skill = get_store().skill_detail(skill_id)
     if skill is None:
         raise NotFound(f"No skill with id {skill_id!r}.")
-    return {**skill, "is_digital": _digital(skill)}
+    return {**skill, "is_digital": _digital(skill), "in_digcomp": bool(skill["in_digcomp"])}
