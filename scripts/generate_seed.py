@@ -87,17 +87,68 @@ LCR = ("E06000006", "E08000011", "E08000012", "E08000014", "E08000013", "E080000
 
 # Invented place-like words for venue and employer names (not real organisations).
 NAME_HEADS = (
-    "Ash", "Birch", "Bright", "Cedar", "Copper", "Elder", "Fern", "Hazel", "Heron", "Juniper",
-    "Kestrel", "Lark", "Maple", "Moss", "Oak", "Pine", "Raven", "Rowan", "Silver", "Slate",
-    "Swift", "Tarn", "Willow", "Wren", "Amber", "Flint", "Harbour", "Beacon", "Clover", "Linnet",
+    "Ash",
+    "Birch",
+    "Bright",
+    "Cedar",
+    "Copper",
+    "Elder",
+    "Fern",
+    "Hazel",
+    "Heron",
+    "Juniper",
+    "Kestrel",
+    "Lark",
+    "Maple",
+    "Moss",
+    "Oak",
+    "Pine",
+    "Raven",
+    "Rowan",
+    "Silver",
+    "Slate",
+    "Swift",
+    "Tarn",
+    "Willow",
+    "Wren",
+    "Amber",
+    "Flint",
+    "Harbour",
+    "Beacon",
+    "Clover",
+    "Linnet",
 )
 NAME_TAILS = (
-    "brook", "field", "gate", "wood", "stone", "bridge", "moor", "side", "well", "ford",
-    "wick", "hurst", "lea", "mere", "dale", "point", "ridge", "view", "light", "bank",
+    "brook",
+    "field",
+    "gate",
+    "wood",
+    "stone",
+    "bridge",
+    "moor",
+    "side",
+    "well",
+    "ford",
+    "wick",
+    "hurst",
+    "lea",
+    "mere",
+    "dale",
+    "point",
+    "ridge",
+    "view",
+    "light",
+    "bank",
 )
 VENUE_KINDS = (
-    "Community Hub", "Library", "Learning Centre", "Community Centre", "Digital Hub",
-    "Neighbourhood Centre", "Enterprise Centre", "Family Hub",
+    "Community Hub",
+    "Library",
+    "Learning Centre",
+    "Community Centre",
+    "Digital Hub",
+    "Neighbourhood Centre",
+    "Enterprise Centre",
+    "Family Hub",
 )
 
 # ======================================================================================
@@ -120,253 +171,530 @@ class Theme:
 THEMES: dict[str, Theme] = {
     # --- essential: the EDS entitlement (Entry 3 / Level 1) and community digital inclusion
     "eds_foundations": Theme(
-        "essential", None,
+        "essential",
+        None,
         ("Essential Digital Skills", "Digital Skills for Life", "Computer Basics"),
         ("operate digital hardware", "conduct web searches", "use e-services"),
-        ("use IT tools", "type on electronic devices",
-         "browse, search and filter data, information and digital content",
-         "evaluate data, information and digital content", "interact through digital technologies",
-         "use online communication tools", "protect personal data and privacy",
-         "protect ICT devices",
-         "create digital files", "use word processing software", "solve technical problems",
-         "share through digital technologies", "video conferencing tool", "have computer literacy",
-         "use digital device operating systems", "manage data, information and digital content"),
+        (
+            "use IT tools",
+            "type on electronic devices",
+            "browse, search and filter data, information and digital content",
+            "evaluate data, information and digital content",
+            "interact through digital technologies",
+            "use online communication tools",
+            "protect personal data and privacy",
+            "protect ICT devices",
+            "create digital files",
+            "use word processing software",
+            "solve technical problems",
+            "share through digital technologies",
+            "video conferencing tool",
+            "have computer literacy",
+            "use digital device operating systems",
+            "manage data, information and digital content",
+        ),
         "Everyday life now runs online, from booking a GP appointment to applying for a job.",
     ),
     "online_safety": Theme(
-        "essential", None, ("Staying Safe Online", "Online Safety", "Cyber Aware at Home"),
+        "essential",
+        None,
+        ("Staying Safe Online", "Online Safety", "Cyber Aware at Home"),
         ("protect personal data and privacy", "protect ICT devices"),
-        ("safeguard online privacy and identity", "apply digital security measures",
-         "manage digital identity", "use online conventions of netiquette",
-         "protect health and well-being while using digital technologies",
-         "evaluate data, information and digital content",
-         "intellectual property regime of digital content",
-         "remove computer virus or malware from a computer"),
+        (
+            "safeguard online privacy and identity",
+            "apply digital security measures",
+            "manage digital identity",
+            "use online conventions of netiquette",
+            "protect health and well-being while using digital technologies",
+            "evaluate data, information and digital content",
+            "intellectual property regime of digital content",
+            "remove computer virus or malware from a computer",
+        ),
         "Scams, weak passwords and oversharing put people off going online.",
     ),
     "get_online": Theme(
-        "essential", None,
+        "essential",
+        None,
         ("Getting Online", "Smartphone and Tablet Basics", "Computer Confidence"),
         ("carry out practical tasks with smart devices", "use e-services"),
-        ("operate digital hardware", "use online communication tools",
-         "search for information online", "conduct web searches",
-         "interact through digital technologies", "share through digital technologies",
-         "video conferencing tool", "use digital device operating systems",
-         "have computer literacy", "safeguard online privacy and identity"),
+        (
+            "operate digital hardware",
+            "use online communication tools",
+            "search for information online",
+            "conduct web searches",
+            "interact through digital technologies",
+            "share through digital technologies",
+            "video conferencing tool",
+            "use digital device operating systems",
+            "have computer literacy",
+            "safeguard online privacy and identity",
+        ),
         "Being online helps people stay in touch, save money and find work.",
     ),
     # --- general: what most jobs now need
     "office_productivity": Theme(
-        "general", "N", ("Microsoft Office Skills", "IT User Skills", "Digital Skills for Work"),
+        "general",
+        "N",
+        ("Microsoft Office Skills", "IT User Skills", "Digital Skills for Work"),
         ("use word processing software", "use spreadsheets software"),
-        ("use presentation software", "use microsoft office", "create digital files",
-         "manage data, information and digital content", "use online tools to collaborate",
-         "digitise documents", "use databases", "develop digital content",
-         "use free typing techniques", "draft corporate emails",
-         "use communication and collaboration software", "use IT tools"),
+        (
+            "use presentation software",
+            "use microsoft office",
+            "create digital files",
+            "manage data, information and digital content",
+            "use online tools to collaborate",
+            "digitise documents",
+            "use databases",
+            "develop digital content",
+            "use free typing techniques",
+            "draft corporate emails",
+            "use communication and collaboration software",
+            "use IT tools",
+        ),
         "Employers say confident use of everyday office software is the skill they look for most.",
     ),
     "spreadsheet_data": Theme(
-        "general", "N", ("Spreadsheets and Data", "Excel for Work", "Working with Data"),
+        "general",
+        "N",
+        ("Spreadsheets and Data", "Excel for Work", "Working with Data"),
         ("use spreadsheets software", "perform data analysis"),
-        ("use databases", "manage data, information and digital content",
-         "integrate and re-elaborate digital content", "apply statistical analysis techniques",
-         "data visualisation software", "use microsoft office", "manage database",
-         "process data", "search databases", "Microsoft Access"),
+        (
+            "use databases",
+            "manage data, information and digital content",
+            "integrate and re-elaborate digital content",
+            "apply statistical analysis techniques",
+            "data visualisation software",
+            "use microsoft office",
+            "manage database",
+            "process data",
+            "search databases",
+            "Microsoft Access",
+        ),
         "Spreadsheets remain employers' strongest continuing digital need.",
     ),
     "everyday_spreadsheets": Theme(
-        "general", None, ("Everyday Spreadsheets", "Money Maths with Spreadsheets"),
+        "general",
+        None,
+        ("Everyday Spreadsheets", "Money Maths with Spreadsheets"),
         ("use spreadsheets software",),
-        ("perform data analysis", "apply statistical analysis techniques", "process data",
-         "manage data, information and digital content", "use e-services", "create digital files"),
+        (
+            "perform data analysis",
+            "apply statistical analysis techniques",
+            "process data",
+            "manage data, information and digital content",
+            "use e-services",
+            "create digital files",
+        ),
         "Spreadsheets make budgeting, bills and everyday numbers easier to manage.",
     ),
     "online_collaboration": Theme(
-        "general", "N", ("Online Collaboration Tools", "Working Online", "Hybrid Working Skills"),
+        "general",
+        "N",
+        ("Online Collaboration Tools", "Working Online", "Hybrid Working Skills"),
         ("use online tools to collaborate", "collaborate through digital technologies"),
-        ("use communication and collaboration software", "video conferencing tool",
-         "web based collaborative platforms", "share through digital technologies",
-         "manage online communications", "use intranet", "use online communication tools",
-         "use e-services"),
+        (
+            "use communication and collaboration software",
+            "video conferencing tool",
+            "web based collaborative platforms",
+            "share through digital technologies",
+            "manage online communications",
+            "use intranet",
+            "use online communication tools",
+            "use e-services",
+        ),
         "Most teams now share files, meet and plan work online.",
     ),
     "business_systems": Theme(
-        "general", "N", ("CRM and Business Systems", "Digital Business Administration",
-                         "Customer Systems"),
+        "general",
+        "N",
+        ("CRM and Business Systems", "Digital Business Administration", "Customer Systems"),
         ("use customer relationship management software", "use word processing software"),
-        ("customer relationship management", "use spreadsheets software",
-         "use content management system software", "process data", "manage database",
-         "use accounting systems", "use e-procurement", "manage digital documents",
-         "draft corporate emails", "use microsoft office"),
+        (
+            "customer relationship management",
+            "use spreadsheets software",
+            "use content management system software",
+            "process data",
+            "manage database",
+            "use accounting systems",
+            "use e-procurement",
+            "manage digital documents",
+            "draft corporate emails",
+            "use microsoft office",
+        ),
         "Offices run on shared systems for customers, documents and orders.",
     ),
     "social_media_business": Theme(
-        "general", "M", ("Social Media for Business", "Selling Online", "Digital Business Skills"),
+        "general",
+        "M",
+        ("Social Media for Business", "Selling Online", "Digital Business Skills"),
         ("apply social media marketing", "develop digital content"),
-        ("social media management", "manage online content", "social media marketing techniques",
-         "create digital images", "use content management system software",
-         "stay up to date with social media", "use internet to increase sales",
-         "e-commerce systems", "process orders from online shop", "develop online community plan"),
+        (
+            "social media management",
+            "manage online content",
+            "social media marketing techniques",
+            "create digital images",
+            "use content management system software",
+            "stay up to date with social media",
+            "use internet to increase sales",
+            "e-commerce systems",
+            "process orders from online shop",
+            "develop online community plan",
+        ),
         "Small firms and sole traders win most new customers online.",
     ),
     # --- specialist: tech roles
     "software_development": Theme(
-        "specialist", "J", ("Software Development", "Coding", "Full Stack Development",
-                            "Python Programming", "Programming"),
+        "specialist",
+        "J",
+        (
+            "Software Development",
+            "Coding",
+            "Full Stack Development",
+            "Python Programming",
+            "Programming",
+        ),
         ("computer programming", "Python (computer programming)", "debug software"),
-        ("Java (computer programming)", "JavaScript", "use object-oriented programming",
-         "agile development", "create software design", "perform software unit testing",
-         "use software design patterns", "SQL", "web programming",
-         "develop automated software tests",
-         "use scripting programming", "ICT debugging tools", "C#", "software frameworks",
-         "use software libraries", "tools for software configuration management", "DevOps"),
+        (
+            "Java (computer programming)",
+            "JavaScript",
+            "use object-oriented programming",
+            "agile development",
+            "create software design",
+            "perform software unit testing",
+            "use software design patterns",
+            "SQL",
+            "web programming",
+            "develop automated software tests",
+            "use scripting programming",
+            "ICT debugging tools",
+            "C#",
+            "software frameworks",
+            "use software libraries",
+            "tools for software configuration management",
+            "DevOps",
+        ),
         "Software developers are among the hardest roles for employers in the region to fill.",
     ),
     "web_development": Theme(
-        "specialist", "J", ("Web Development", "Front-End Development", "Website Design and Build"),
+        "specialist",
+        "J",
+        ("Web Development", "Front-End Development", "Website Design and Build"),
         ("web programming", "JavaScript", "use markup languages"),
-        ("JavaScript Framework", "CSS", "implement front-end website design",
-         "design user interface",
-         "create website wireframe", "manage website", "troubleshoot website",
-         "use content management system software", "PHP", "World Wide Web Consortium standards",
-         "WordPress", "ICT accessibility standards"),
+        (
+            "JavaScript Framework",
+            "CSS",
+            "implement front-end website design",
+            "design user interface",
+            "create website wireframe",
+            "manage website",
+            "troubleshoot website",
+            "use content management system software",
+            "PHP",
+            "World Wide Web Consortium standards",
+            "WordPress",
+            "ICT accessibility standards",
+        ),
         "Every organisation needs a website that works on any device and for every user.",
     ),
     "cyber_security": Theme(
-        "specialist", "J", ("Cyber Security", "Ethical Hacking", "Security Operations"),
+        "specialist",
+        "J",
+        ("Cyber Security", "Ethical Hacking", "Security Operations"),
         ("cyber security", "ICT network security risks", "implement a firewall"),
-        ("define firewall rules", "ICT encryption", "penetration testing tool", "Kali Linux",
-         "web application security threats", "manage system security",
-         "ensure information security",
-         "cyber attack counter-measures", "ICT security standards",
-         "implement a virtual private network", "handle cybersecurity incidents", "attack vectors",
-         "ethical hacking principles", "perform ICT security testing",
-         "implement ICT security policies", "GDPR"),
+        (
+            "define firewall rules",
+            "ICT encryption",
+            "penetration testing tool",
+            "Kali Linux",
+            "web application security threats",
+            "manage system security",
+            "ensure information security",
+            "cyber attack counter-measures",
+            "ICT security standards",
+            "implement a virtual private network",
+            "handle cybersecurity incidents",
+            "attack vectors",
+            "ethical hacking principles",
+            "perform ICT security testing",
+            "implement ICT security policies",
+            "GDPR",
+        ),
         "Cyber attacks on small businesses and public services are rising every year.",
     ),
     "it_support_networking": Theme(
-        "specialist", "J", ("IT Support", "IT Support and Networking", "CompTIA A+ and Network+",
-                            "Network Engineering"),
+        "specialist",
+        "J",
+        (
+            "IT Support",
+            "IT Support and Networking",
+            "CompTIA A+ and Network+",
+            "Network Engineering",
+        ),
         ("perform ICT troubleshooting", "install operating system", "provide ICT support"),
-        ("assemble hardware components", "maintain computer hardware", "maintain ICT server",
-         "ICT network routing", "ICT networking hardware", "maintain information network hardware",
-         "network management system tools", "implement ICT network diagnostic tools",
-         "perform backups", "use ICT hardware", "remove computer virus or malware from a computer",
-         "provide ICT system training", "maintain internet protocol configuration",
-         "administer ICT system", "mobile device management", "handle helpdesk problems",
-         "use ICT ticketing system", "operating systems"),
+        (
+            "assemble hardware components",
+            "maintain computer hardware",
+            "maintain ICT server",
+            "ICT network routing",
+            "ICT networking hardware",
+            "maintain information network hardware",
+            "network management system tools",
+            "implement ICT network diagnostic tools",
+            "perform backups",
+            "use ICT hardware",
+            "remove computer virus or malware from a computer",
+            "provide ICT system training",
+            "maintain internet protocol configuration",
+            "administer ICT system",
+            "mobile device management",
+            "handle helpdesk problems",
+            "use ICT ticketing system",
+            "operating systems",
+        ),
         "IT support is a common first step into a digital career.",
     ),
     "cloud_infrastructure": Theme(
-        "specialist", "J", ("Cloud Computing", "Cloud Engineering", "Cloud and DevOps"),
+        "specialist",
+        "J",
+        ("Cloud Computing", "Cloud Engineering", "Cloud and DevOps"),
         ("cloud technologies", "deploy cloud resource", "administer ICT system"),
-        ("manage ICT virtualisation environments", "maintain ICT server",
-         "store digital data and systems", "system backup best practice", "perform backups",
-         "design cloud architecture", "cloud security and compliance", "automate cloud tasks",
-         "develop with cloud services", "plan migration to cloud", "manage cloud data and storage",
-         "DevOps", "cloud monitoring and reporting"),
+        (
+            "manage ICT virtualisation environments",
+            "maintain ICT server",
+            "store digital data and systems",
+            "system backup best practice",
+            "perform backups",
+            "design cloud architecture",
+            "cloud security and compliance",
+            "automate cloud tasks",
+            "develop with cloud services",
+            "plan migration to cloud",
+            "manage cloud data and storage",
+            "DevOps",
+            "cloud monitoring and reporting",
+        ),
         "Most organisations are moving their systems to the cloud and need people to run them.",
     ),
     "data_analytics": Theme(
-        "specialist", "J",
+        "specialist",
+        "J",
         ("Data Analytics", "Data Analysis", "Data Skills", "Business Intelligence"),
         ("perform data analysis", "SQL", "data visualisation software"),
-        ("Python (computer programming)", "statistics", "apply statistical analysis techniques",
-         "data mining", "data models", "create data models", "define data quality criteria",
-         "analyse big data", "identify statistical patterns", "data quality assessment",
-         "use databases", "use spreadsheets software", "data analytics", "business intelligence",
-         "R", "perform data cleansing", "deliver visual presentation of data", "manage data"),
+        (
+            "Python (computer programming)",
+            "statistics",
+            "apply statistical analysis techniques",
+            "data mining",
+            "data models",
+            "create data models",
+            "define data quality criteria",
+            "analyse big data",
+            "identify statistical patterns",
+            "data quality assessment",
+            "use databases",
+            "use spreadsheets software",
+            "data analytics",
+            "business intelligence",
+            "R",
+            "perform data cleansing",
+            "deliver visual presentation of data",
+            "manage data",
+        ),
         "Organisations of every kind want people who can turn data into decisions.",
     ),
     "ai_machine_learning": Theme(
-        "specialist", "J", ("Artificial Intelligence", "Machine Learning", "AI and Data Science"),
-        ("machine learning", "principles of artificial intelligence",
-         "Python (computer programming)"),
-        ("natural language processing", "build predictive models", "data mining methods",
-         "analyse big data", "statistics", "data science", "artificial neural networks",
-         "computer vision", "perform dimensionality reduction", "utilise machine learning"),
+        "specialist",
+        "J",
+        ("Artificial Intelligence", "Machine Learning", "AI and Data Science"),
+        (
+            "machine learning",
+            "principles of artificial intelligence",
+            "Python (computer programming)",
+        ),
+        (
+            "natural language processing",
+            "build predictive models",
+            "data mining methods",
+            "analyse big data",
+            "statistics",
+            "data science",
+            "artificial neural networks",
+            "computer vision",
+            "perform dimensionality reduction",
+            "utilise machine learning",
+        ),
         "AI is changing how work is done in almost every sector.",
     ),
     "games_immersive": Theme(
-        "specialist", "J", ("Games Development", "Immersive Technologies", "Games and VR Design"),
+        "specialist",
+        "J",
+        ("Games Development", "Immersive Technologies", "Games and VR Design"),
         ("digital game creation systems", "3D modelling"),
-        ("develop virtual game engine", "create digital game characters",
-         "create concept of digital game", "apply 3D imaging techniques", "digital game genres",
-         "create game testing software", "compose digital game story",
-         "Unity (digital game creation systems)", "Unreal Engine", "virtual reality",
-         "augmented reality", "3D texturing", "C++", "render 3D images"),
+        (
+            "develop virtual game engine",
+            "create digital game characters",
+            "create concept of digital game",
+            "apply 3D imaging techniques",
+            "digital game genres",
+            "create game testing software",
+            "compose digital game story",
+            "Unity (digital game creation systems)",
+            "Unreal Engine",
+            "virtual reality",
+            "augmented reality",
+            "3D texturing",
+            "C++",
+            "render 3D images",
+        ),
         "The region has a long-standing games cluster and a growing immersive-tech scene.",
     ),
     # --- fusion: advanced digital skills inside another discipline
     "digital_marketing": Theme(
-        "fusion", "M", ("Digital Marketing", "Social Media Marketing", "SEO and Content Marketing"),
-        ("digital marketing techniques", "apply social media marketing",
-         "search engine optimisation"),
-        ("conduct search engine optimisation", "web analytics", "execute email marketing",
-         "plan digital marketing", "mobile marketing", "use content management system software",
-         "develop digital content", "design digital call to action", "enhance website visibility",
-         "perform online data analysis", "online ads campaign techniques",
-         "plan social media marketing campaigns", "marketing analytics", "WordPress"),
+        "fusion",
+        "M",
+        ("Digital Marketing", "Social Media Marketing", "SEO and Content Marketing"),
+        (
+            "digital marketing techniques",
+            "apply social media marketing",
+            "search engine optimisation",
+        ),
+        (
+            "conduct search engine optimisation",
+            "web analytics",
+            "execute email marketing",
+            "plan digital marketing",
+            "mobile marketing",
+            "use content management system software",
+            "develop digital content",
+            "design digital call to action",
+            "enhance website visibility",
+            "perform online data analysis",
+            "online ads campaign techniques",
+            "plan social media marketing campaigns",
+            "marketing analytics",
+            "WordPress",
+        ),
         "Marketing roles now expect analytics, content and campaign tools as standard.",
     ),
     "cad_manufacturing": Theme(
-        "fusion", "C", ("CAD/CAM for Manufacturing", "Digital Engineering", "Industry 4.0 Skills"),
+        "fusion",
+        "C",
+        ("CAD/CAM for Manufacturing", "Digital Engineering", "Industry 4.0 Skills"),
         ("use CAD software", "use CAM software"),
-        ("CAD software", "CAM software", "create CAD drawings", "use technical drawing software",
-         "programmable logic controller", "robotics",
-         "keep up with digital transformation of industrial processes",
-         "use production planning software", "statistical process control",
-         "create a product's virtual model", "3D printing process", "digital twin technology",
-         "predictive maintenance", "industrial software"),
+        (
+            "CAD software",
+            "CAM software",
+            "create CAD drawings",
+            "use technical drawing software",
+            "programmable logic controller",
+            "robotics",
+            "keep up with digital transformation of industrial processes",
+            "use production planning software",
+            "statistical process control",
+            "create a product's virtual model",
+            "3D printing process",
+            "digital twin technology",
+            "predictive maintenance",
+            "industrial software",
+        ),
         "Advanced manufacturers in the North West run on digital design and automation.",
     ),
     "health_informatics": Theme(
-        "fusion", "Q", ("Health Informatics", "Digital Health", "Clinical Data and Records"),
+        "fusion",
+        "Q",
+        ("Health Informatics", "Digital Health", "Clinical Data and Records"),
         ("health informatics", "use electronic health records management system"),
-        ("use electronic health records in nursing", "use e-health and mobile health technologies",
-         "medical statistics", "collect statistics on medical records",
-         "respect data protection principles", "data protection", "ensure information privacy",
-         "medical informatics", "clinical coding", "manage digital documents",
-         "patient record storage"),
+        (
+            "use electronic health records in nursing",
+            "use e-health and mobile health technologies",
+            "medical statistics",
+            "collect statistics on medical records",
+            "respect data protection principles",
+            "data protection",
+            "ensure information privacy",
+            "medical informatics",
+            "clinical coding",
+            "manage digital documents",
+            "patient record storage",
+        ),
         "Health and care services increasingly rely on digital records and data.",
     ),
     "logistics_systems": Theme(
-        "fusion", "H", ("Digital Logistics", "Warehouse Systems", "Supply Chain Technology"),
+        "fusion",
+        "H",
+        ("Digital Logistics", "Warehouse Systems", "Supply Chain Technology"),
         ("use a warehouse management system", "operate warehouse record systems"),
-        ("maintain warehouse database", "maintain logistics databases",
-         "use methods of logistical data analysis",
-         "transportation software related to an ERP system", "manage warehouse inventory",
-         "inventory management rules", "use spreadsheets software",
-         "identify software for warehouse management", "use fleet management system",
-         "operate handheld devices", "use e-procurement"),
+        (
+            "maintain warehouse database",
+            "maintain logistics databases",
+            "use methods of logistical data analysis",
+            "transportation software related to an ERP system",
+            "manage warehouse inventory",
+            "inventory management rules",
+            "use spreadsheets software",
+            "identify software for warehouse management",
+            "use fleet management system",
+            "operate handheld devices",
+            "use e-procurement",
+        ),
         "Port, warehouse and distribution jobs now run on handheld scanners and stock systems.",
     ),
     "finance_digital": Theme(
-        "fusion", "K", ("Digital Finance", "Fintech Fundamentals", "Accounting Software and Data"),
+        "fusion",
+        "K",
+        ("Digital Finance", "Fintech Fundamentals", "Accounting Software and Data"),
         ("use accounting systems", "use spreadsheets software"),
-        ("produce statistical financial records", "financial forecasting", "core banking software",
-         "trading software", "e-commerce systems", "process payments", "fraud detection",
-         "perform financial analysis on price strategies", "cryptocurrency", "blockchain",
-         "data analytics", "quantitative analysis"),
+        (
+            "produce statistical financial records",
+            "financial forecasting",
+            "core banking software",
+            "trading software",
+            "e-commerce systems",
+            "process payments",
+            "fraud detection",
+            "perform financial analysis on price strategies",
+            "cryptocurrency",
+            "blockchain",
+            "data analytics",
+            "quantitative analysis",
+        ),
         "Finance teams now work in cloud accounting packages and live data.",
     ),
     "construction_bim": Theme(
-        "fusion", "F", ("BIM and Digital Construction", "Building Information Modelling",
-                        "CAD for Construction"),
+        "fusion",
+        "F",
+        ("BIM and Digital Construction", "Building Information Modelling", "CAD for Construction"),
         ("building information modelling", "use CADD software"),
-        ("CADD software", "use technical drawing software", "use software tools for site modelling",
-         "apply digital mapping", "geographic information systems",
-         "use geographic information systems", "interpret 3D plans", "perform energy simulations",
-         "smart city features", "building automation", "create CAD drawings"),
+        (
+            "CADD software",
+            "use technical drawing software",
+            "use software tools for site modelling",
+            "apply digital mapping",
+            "geographic information systems",
+            "use geographic information systems",
+            "interpret 3D plans",
+            "perform energy simulations",
+            "smart city features",
+            "building automation",
+            "create CAD drawings",
+        ),
         "Public construction projects require BIM, and contractors need people who can use it.",
     ),
     "precision_agriculture": Theme(
-        "fusion", "A", ("Precision Agriculture", "Agri-Tech", "Digital Farming"),
+        "fusion",
+        "A",
+        ("Precision Agriculture", "Agri-Tech", "Digital Farming"),
         ("apply precision farming", "use agricultural information systems and databases"),
-        ("geographic information systems", "use geographic information systems",
-         "operate GPS systems", "collect data using GPS", "e-agriculture",
-         "use pest detection sensors", "find trends in geographic data", "internet of things"),
+        (
+            "geographic information systems",
+            "use geographic information systems",
+            "operate GPS systems",
+            "collect data using GPS",
+            "e-agriculture",
+            "use pest detection sensors",
+            "find trends in geographic data",
+            "internet of things",
+        ),
         "Lancashire's farms are adopting GPS guidance, sensors and farm data systems.",
     ),
 }
@@ -398,94 +726,348 @@ class ProviderSpec:
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
     # FE colleges
-    ProviderSpec("MVC", "Mersey Vale College", "fe_college", "E08000012", "Dockside Campus",
-                 ("E08000011",), 2.2, focus=("software_development", "data_analytics")),
-    ProviderSpec("HCC", "Hilbre Coast College", "fe_college", "E08000015", "Conway Street Campus",
-                 (), 1.6, focus=("cad_manufacturing", "it_support_networking")),
-    ProviderSpec("SSC", "Sefton Shoreline College", "fe_college", "E08000014", "Marsh Lane Campus",
-                 (), 1.4, focus=("digital_marketing", "office_productivity")),
-    ProviderSpec("GWC", "Glassworks College St Helens", "fe_college", "E08000013",
-                 "Canal Side Campus", ("E06000006",), 1.4,
-                 focus=("logistics_systems", "cad_manufacturing")),
-    ProviderSpec("RBC", "Runcorn Bridge College", "fe_college", "E06000006",
-                 "Daresbury Road Campus", (), 1.0, focus=("logistics_systems", "cyber_security")),
-    ProviderSpec("RDC", "Ribblesdale College", "fe_college", "E07000123", "Moor Park Campus",
-                 ("E07000126", "E07000118"), 2.0, focus=("software_development", "cyber_security")),
-    ProviderSpec("PHC", "Pendle and Burnley College", "fe_college", "E07000117",
-                 "Weavers Quay Campus", ("E07000122", "E07000125"), 1.5,
-                 focus=("cad_manufacturing", "games_immersive")),
-    ProviderSpec("DVC", "Darwen Vale College", "fe_college", "E06000008", "Feilden Street Campus",
-                 ("E07000120",), 1.5, focus=("data_analytics", "health_informatics")),
-    ProviderSpec("SVT", "Seaview Technical College", "fe_college", "E06000009", "Promenade Campus",
-                 ("E07000119", "E07000128"), 1.5,
-                 focus=("digital_marketing", "cloud_infrastructure")),
-    ProviderSpec("LVC", "Lune Valley College", "fe_college", "E07000121", "Morecambe Road Campus",
-                 ("E07000124",), 1.3, focus=("precision_agriculture", "construction_bim")),
-    ProviderSpec("WLC", "West Lancs Skills College", "fe_college", "E07000127", "Pennylands Campus",
-                 (), 1.0, focus=("logistics_systems", "office_productivity")),
+    ProviderSpec(
+        "MVC",
+        "Mersey Vale College",
+        "fe_college",
+        "E08000012",
+        "Dockside Campus",
+        ("E08000011",),
+        2.2,
+        focus=("software_development", "data_analytics"),
+    ),
+    ProviderSpec(
+        "HCC",
+        "Hilbre Coast College",
+        "fe_college",
+        "E08000015",
+        "Conway Street Campus",
+        (),
+        1.6,
+        focus=("cad_manufacturing", "it_support_networking"),
+    ),
+    ProviderSpec(
+        "SSC",
+        "Sefton Shoreline College",
+        "fe_college",
+        "E08000014",
+        "Marsh Lane Campus",
+        (),
+        1.4,
+        focus=("digital_marketing", "office_productivity"),
+    ),
+    ProviderSpec(
+        "GWC",
+        "Glassworks College St Helens",
+        "fe_college",
+        "E08000013",
+        "Canal Side Campus",
+        ("E06000006",),
+        1.4,
+        focus=("logistics_systems", "cad_manufacturing"),
+    ),
+    ProviderSpec(
+        "RBC",
+        "Runcorn Bridge College",
+        "fe_college",
+        "E06000006",
+        "Daresbury Road Campus",
+        (),
+        1.0,
+        focus=("logistics_systems", "cyber_security"),
+    ),
+    ProviderSpec(
+        "RDC",
+        "Ribblesdale College",
+        "fe_college",
+        "E07000123",
+        "Moor Park Campus",
+        ("E07000126", "E07000118"),
+        2.0,
+        focus=("software_development", "cyber_security"),
+    ),
+    ProviderSpec(
+        "PHC",
+        "Pendle and Burnley College",
+        "fe_college",
+        "E07000117",
+        "Weavers Quay Campus",
+        ("E07000122", "E07000125"),
+        1.5,
+        focus=("cad_manufacturing", "games_immersive"),
+    ),
+    ProviderSpec(
+        "DVC",
+        "Darwen Vale College",
+        "fe_college",
+        "E06000008",
+        "Feilden Street Campus",
+        ("E07000120",),
+        1.5,
+        focus=("data_analytics", "health_informatics"),
+    ),
+    ProviderSpec(
+        "SVT",
+        "Seaview Technical College",
+        "fe_college",
+        "E06000009",
+        "Promenade Campus",
+        ("E07000119", "E07000128"),
+        1.5,
+        focus=("digital_marketing", "cloud_infrastructure"),
+    ),
+    ProviderSpec(
+        "LVC",
+        "Lune Valley College",
+        "fe_college",
+        "E07000121",
+        "Morecambe Road Campus",
+        ("E07000124",),
+        1.3,
+        focus=("precision_agriculture", "construction_bim"),
+    ),
+    ProviderSpec(
+        "WLC",
+        "West Lancs Skills College",
+        "fe_college",
+        "E07000127",
+        "Pennylands Campus",
+        (),
+        1.0,
+        focus=("logistics_systems", "office_productivity"),
+    ),
     # Independent training providers
-    ProviderSpec("NPT", "Northpoint Training Ltd", "independent_training_provider", "E08000012",
-                 "Old Hall Street Training Centre", ("E08000014", "E08000015"), 1.2,
-                 focus=("digital_marketing", "it_support_networking")),
-    ProviderSpec("KAP", "Kestrel Apprenticeships Ltd", "independent_training_provider", "E07000123",
-                 "Winckley Square Training Rooms", ("E07000126", "E07000121"), 1.2,
-                 focus=("data_analytics", "software_development")),
-    ProviderSpec("BWT", "Brightwork Training", "independent_training_provider", "E08000013",
-                 "Linkway Business Centre", ("E08000011",), 0.9,
-                 focus=("business_systems", "logistics_systems")),
-    ProviderSpec("CSP", "Causeway Skills Partnership", "independent_training_provider", "E07000118",
-                 "Market Street Skills Centre", ("E07000127",), 0.8,
-                 focus=("cyber_security", "office_productivity")),
-    ProviderSpec("ASL", "Ashlar Learning Ltd", "independent_training_provider", "E07000120",
-                 "Blackburn Road Training Centre", ("E06000008",), 0.7,
-                 focus=("health_informatics", "business_systems")),
-    ProviderSpec("TWT", "Tidewater Training", "independent_training_provider", "E07000128",
-                 "Dock Street Skills Base", ("E06000009",), 0.7,
-                 focus=("logistics_systems", "cad_manufacturing")),
+    ProviderSpec(
+        "NPT",
+        "Northpoint Training Ltd",
+        "independent_training_provider",
+        "E08000012",
+        "Old Hall Street Training Centre",
+        ("E08000014", "E08000015"),
+        1.2,
+        focus=("digital_marketing", "it_support_networking"),
+    ),
+    ProviderSpec(
+        "KAP",
+        "Kestrel Apprenticeships Ltd",
+        "independent_training_provider",
+        "E07000123",
+        "Winckley Square Training Rooms",
+        ("E07000126", "E07000121"),
+        1.2,
+        focus=("data_analytics", "software_development"),
+    ),
+    ProviderSpec(
+        "BWT",
+        "Brightwork Training",
+        "independent_training_provider",
+        "E08000013",
+        "Linkway Business Centre",
+        ("E08000011",),
+        0.9,
+        focus=("business_systems", "logistics_systems"),
+    ),
+    ProviderSpec(
+        "CSP",
+        "Causeway Skills Partnership",
+        "independent_training_provider",
+        "E07000118",
+        "Market Street Skills Centre",
+        ("E07000127",),
+        0.8,
+        focus=("cyber_security", "office_productivity"),
+    ),
+    ProviderSpec(
+        "ASL",
+        "Ashlar Learning Ltd",
+        "independent_training_provider",
+        "E07000120",
+        "Blackburn Road Training Centre",
+        ("E06000008",),
+        0.7,
+        focus=("health_informatics", "business_systems"),
+    ),
+    ProviderSpec(
+        "TWT",
+        "Tidewater Training",
+        "independent_training_provider",
+        "E07000128",
+        "Dock Street Skills Base",
+        ("E06000009",),
+        0.7,
+        focus=("logistics_systems", "cad_manufacturing"),
+    ),
     # Bootcamp suppliers
-    ProviderSpec("CHA", "CodeHarbour Academy", "bootcamp_supplier", "E08000012", "Baltic Works",
-                 (), 1.3, national=True, focus=("software_development", "web_development")),
-    ProviderSpec("BFB", "Byteforge Bootcamps", "bootcamp_supplier", "E08000015",
-                 "Hamilton Square Studios", ("E08000012",), 1.0, national=True,
-                 focus=("data_analytics", "ai_machine_learning")),
-    ProviderSpec("CFA", "Cyberfell Academy", "bootcamp_supplier", "E07000121", "Castle Hill Labs",
-                 ("E07000123",), 0.9, national=True,
-                 focus=("cyber_security", "cloud_infrastructure")),
-    ProviderSpec("PQS", "Pixel Quay Academy", "bootcamp_supplier", "E08000012", "Ropewalks Studio",
-                 ("E08000011",), 0.7, focus=("games_immersive", "web_development")),
-    ProviderSpec("CSB", "Cloudstep Bootcamps", "bootcamp_supplier", "E06000008", "King Street Hub",
-                 ("E07000117", "E07000122"), 0.8, national=True,
-                 focus=("cloud_infrastructure", "it_support_networking")),
+    ProviderSpec(
+        "CHA",
+        "CodeHarbour Academy",
+        "bootcamp_supplier",
+        "E08000012",
+        "Baltic Works",
+        (),
+        1.3,
+        national=True,
+        focus=("software_development", "web_development"),
+    ),
+    ProviderSpec(
+        "BFB",
+        "Byteforge Bootcamps",
+        "bootcamp_supplier",
+        "E08000015",
+        "Hamilton Square Studios",
+        ("E08000012",),
+        1.0,
+        national=True,
+        focus=("data_analytics", "ai_machine_learning"),
+    ),
+    ProviderSpec(
+        "CFA",
+        "Cyberfell Academy",
+        "bootcamp_supplier",
+        "E07000121",
+        "Castle Hill Labs",
+        ("E07000123",),
+        0.9,
+        national=True,
+        focus=("cyber_security", "cloud_infrastructure"),
+    ),
+    ProviderSpec(
+        "PQS",
+        "Pixel Quay Academy",
+        "bootcamp_supplier",
+        "E08000012",
+        "Ropewalks Studio",
+        ("E08000011",),
+        0.7,
+        focus=("games_immersive", "web_development"),
+    ),
+    ProviderSpec(
+        "CSB",
+        "Cloudstep Bootcamps",
+        "bootcamp_supplier",
+        "E06000008",
+        "King Street Hub",
+        ("E07000117", "E07000122"),
+        0.8,
+        national=True,
+        focus=("cloud_infrastructure", "it_support_networking"),
+    ),
     # Community organisations
-    ProviderSpec("GCK", "Get Connected Knowsley", "community_organisation", "E08000011",
-                 "Larkfield Community Hub", (), 0.6),
-    ProviderSpec("BDN", "Bootle Digital Neighbours", "community_organisation", "E08000014",
-                 "Strand Neighbourhood Centre", (), 0.5),
-    ProviderSpec("RVT", "Rossendale Valley Community Trust", "community_organisation", "E07000125",
-                 "Irwell Mill Community Centre", ("E07000117",), 0.5),
-    ProviderSpec("WDI", "West Lancashire Digital Inclusion Network", "community_organisation",
-                 "E07000127", "Tanhouse Family Hub", ("E07000118",), 0.5),
-    ProviderSpec("RRC", "Ribble Valley Rural Connect", "community_organisation", "E07000124",
-                 "Castle Street Community Rooms", ("E07000121",), 0.4,
-                 focus=("precision_agriculture",)),
-    ProviderSpec("HDC", "Halton Digital Champions Network", "community_organisation", "E06000006",
-                 "Victoria Square Community Rooms", (), 0.5),
-    ProviderSpec("FSC", "Fylde Coast Seafront Community Trust", "community_organisation",
-                 "E06000009", "Central Pier Community Hub", ("E07000119",), 0.5),
+    ProviderSpec(
+        "GCK",
+        "Get Connected Knowsley",
+        "community_organisation",
+        "E08000011",
+        "Larkfield Community Hub",
+        (),
+        0.6,
+    ),
+    ProviderSpec(
+        "BDN",
+        "Bootle Digital Neighbours",
+        "community_organisation",
+        "E08000014",
+        "Strand Neighbourhood Centre",
+        (),
+        0.5,
+    ),
+    ProviderSpec(
+        "RVT",
+        "Rossendale Valley Community Trust",
+        "community_organisation",
+        "E07000125",
+        "Irwell Mill Community Centre",
+        ("E07000117",),
+        0.5,
+    ),
+    ProviderSpec(
+        "WDI",
+        "West Lancashire Digital Inclusion Network",
+        "community_organisation",
+        "E07000127",
+        "Tanhouse Family Hub",
+        ("E07000118",),
+        0.5,
+    ),
+    ProviderSpec(
+        "RRC",
+        "Ribble Valley Rural Connect",
+        "community_organisation",
+        "E07000124",
+        "Castle Street Community Rooms",
+        ("E07000121",),
+        0.4,
+        focus=("precision_agriculture",),
+    ),
+    ProviderSpec(
+        "HDC",
+        "Halton Digital Champions Network",
+        "community_organisation",
+        "E06000006",
+        "Victoria Square Community Rooms",
+        (),
+        0.5,
+    ),
+    ProviderSpec(
+        "FSC",
+        "Fylde Coast Seafront Community Trust",
+        "community_organisation",
+        "E06000009",
+        "Central Pier Community Hub",
+        ("E07000119",),
+        0.5,
+    ),
     # University (fictional)
-    ProviderSpec("UNW", "University of the North West Coast", "university", "E07000123",
-                 "Harris Quarter Campus", ("E08000012", "E07000121"), 1.3, national=True,
-                 focus=("ai_machine_learning", "health_informatics", "construction_bim")),
+    ProviderSpec(
+        "UNW",
+        "University of the North West Coast",
+        "university",
+        "E07000123",
+        "Harris Quarter Campus",
+        ("E08000012", "E07000121"),
+        1.3,
+        national=True,
+        focus=("ai_machine_learning", "health_informatics", "construction_bim"),
+    ),
     # Local authority adult learning services
-    ProviderSpec("WFA", "Wyre and Fylde Adult Learning Service", "local_authority", "E07000128",
-                 "Fleetwood Adult Learning Centre", ("E07000119",), 0.8),
-    ProviderSpec("MCL", "Mersey Community Learning Service", "local_authority", "E08000012",
-                 "Lodge Lane Adult Learning Centre", ("E08000011", "E08000014"), 1.0),
-    ProviderSpec("SWL", "South Ribble and Chorley Adult Learning", "local_authority", "E07000126",
-                 "Leyland Adult Learning Centre", ("E07000118",), 0.7),
+    ProviderSpec(
+        "WFA",
+        "Wyre and Fylde Adult Learning Service",
+        "local_authority",
+        "E07000128",
+        "Fleetwood Adult Learning Centre",
+        ("E07000119",),
+        0.8,
+    ),
+    ProviderSpec(
+        "MCL",
+        "Mersey Community Learning Service",
+        "local_authority",
+        "E08000012",
+        "Lodge Lane Adult Learning Centre",
+        ("E08000011", "E08000014"),
+        1.0,
+    ),
+    ProviderSpec(
+        "SWL",
+        "South Ribble and Chorley Adult Learning",
+        "local_authority",
+        "E07000126",
+        "Leyland Adult Learning Centre",
+        ("E07000118",),
+        0.7,
+    ),
     # An employer that trains its own apprentices
-    ProviderSpec("HDL", "Harbourline Digital Ltd", "employer", "E08000015", "Twelve Quays Office",
-                 (), 0.4, focus=("software_development", "digital_marketing")),
+    ProviderSpec(
+        "HDL",
+        "Harbourline Digital Ltd",
+        "employer",
+        "E08000015",
+        "Twelve Quays Office",
+        (),
+        0.4,
+        focus=("software_development", "digital_marketing"),
+    ),
 )
 
 # ======================================================================================
@@ -517,88 +1099,237 @@ class CourseKind:
 
 KINDS: dict[str, CourseKind] = {
     "bootcamp": CourseKind(
-        "bootcamp", "skills_bootcamp", "skills_bootcamp",
-        ("software_development", "web_development", "cyber_security", "it_support_networking",
-         "cloud_infrastructure", "data_analytics", "ai_machine_learning", "games_immersive",
-         "digital_marketing", "cad_manufacturing", "logistics_systems", "construction_bim",
-         "health_informatics", "finance_digital"),
-        ("L3", "L3", "L3", "L4", "L2", "L5"), ("weeks", 8, 16), (60, 240),
+        "bootcamp",
+        "skills_bootcamp",
+        "skills_bootcamp",
+        (
+            "software_development",
+            "web_development",
+            "cyber_security",
+            "it_support_networking",
+            "cloud_infrastructure",
+            "data_analytics",
+            "ai_machine_learning",
+            "games_immersive",
+            "digital_marketing",
+            "cad_manufacturing",
+            "logistics_systems",
+            "construction_bim",
+            "health_informatics",
+            "finance_digital",
+        ),
+        ("L3", "L3", "L3", "L4", "L2", "L5"),
+        ("weeks", 8, 16),
+        (60, 240),
         ("online", "online", "blended", "blended", "classroom"),
         ("part_time", "part_time", "part_time", "full_time"),
         ("evening", "evening", "weekend", "flexible", "daytime"),
-        ("fully_funded",), (12, 30), (19, None), "cohorts",
+        ("fully_funded",),
+        (12, 30),
+        (19, None),
+        "cohorts",
     ),
     "t_level": CourseKind(
-        "t_level", "t_level", "t_level", (), ("L3",), ("years", 2, 2), (1600, 1800),
-        ("classroom",), ("full_time",), ("daytime",), ("fully_funded",), (20, 60), (16, 19),
-        "september", ("Pearson",),
+        "t_level",
+        "t_level",
+        "t_level",
+        (),
+        ("L3",),
+        ("years", 2, 2),
+        (1600, 1800),
+        ("classroom",),
+        ("full_time",),
+        ("daytime",),
+        ("fully_funded",),
+        (20, 60),
+        (16, 19),
+        "september",
+        ("Pearson",),
     ),
     "eds_qual": CourseKind(
-        "eds_qual", "essential_digital_skills", "essential_skills",
-        ("eds_foundations", "eds_foundations", "online_safety"), ("E3", "L1"),
-        ("weeks", 6, 12), (30, 60), ("classroom", "classroom", "blended"), ("part_time",),
-        ("daytime", "daytime", "evening"), ("fully_funded",), (8, 20), (19, None), "terms",
-        ("City & Guilds", "NCFE", "Pearson", "Open Awards", "Gateway Qualifications",
-         "Highfield Qualifications"),
+        "eds_qual",
+        "essential_digital_skills",
+        "essential_skills",
+        ("eds_foundations", "eds_foundations", "online_safety"),
+        ("E3", "L1"),
+        ("weeks", 6, 12),
+        (30, 60),
+        ("classroom", "classroom", "blended"),
+        ("part_time",),
+        ("daytime", "daytime", "evening"),
+        ("fully_funded",),
+        (8, 20),
+        (19, None),
+        "terms",
+        (
+            "City & Guilds",
+            "NCFE",
+            "Pearson",
+            "Open Awards",
+            "Gateway Qualifications",
+            "Highfield Qualifications",
+        ),
     ),
     "aeb_eds": CourseKind(
-        "aeb_eds", "aeb_digital", "essential_skills",
-        ("eds_foundations", "online_safety"), ("E3", "L1"), ("weeks", 6, 12), (30, 60),
-        ("classroom", "blended"), ("part_time",), ("daytime", "evening"), ("fully_funded",),
-        (8, 20), (19, None), "terms",
+        "aeb_eds",
+        "aeb_digital",
+        "essential_skills",
+        ("eds_foundations", "online_safety"),
+        ("E3", "L1"),
+        ("weeks", 6, 12),
+        (30, 60),
+        ("classroom", "blended"),
+        ("part_time",),
+        ("daytime", "evening"),
+        ("fully_funded",),
+        (8, 20),
+        (19, None),
+        "terms",
         ("City & Guilds", "NCFE", "Open Awards", "Gateway Qualifications"),
     ),
     "aeb_short": CourseKind(
-        "aeb_short", "aeb_digital", "other",
-        ("office_productivity", "office_productivity", "spreadsheet_data", "online_collaboration",
-         "business_systems", "social_media_business", "eds_foundations"),
-        ("E3", "L1", "L1", "L2", "L2"), ("weeks", 5, 12), (12, 60),
-        ("classroom", "classroom", "blended", "online"), ("part_time",),
-        ("daytime", "evening", "daytime"), ("fully_funded",), (8, 20), (19, None), "terms",
+        "aeb_short",
+        "aeb_digital",
+        "other",
+        (
+            "office_productivity",
+            "office_productivity",
+            "spreadsheet_data",
+            "online_collaboration",
+            "business_systems",
+            "social_media_business",
+            "eds_foundations",
+        ),
+        ("E3", "L1", "L1", "L2", "L2"),
+        ("weeks", 5, 12),
+        (12, 60),
+        ("classroom", "classroom", "blended", "online"),
+        ("part_time",),
+        ("daytime", "evening", "daytime"),
+        ("fully_funded",),
+        (8, 20),
+        (19, None),
+        "terms",
         (None, "NCFE", "City & Guilds", "Open Awards"),
     ),
     "fcj": CourseKind(
-        "fcj", "aeb_digital", "free_courses_for_jobs",
-        ("data_analytics", "cyber_security", "software_development", "digital_marketing",
-         "it_support_networking", "cad_manufacturing", "spreadsheet_data"),
-        ("L3",), ("weeks", 20, 36), (120, 360), ("blended", "online", "classroom"),
-        ("part_time",), ("evening", "daytime", "flexible"), ("fully_funded",), (12, 24),
-        (19, None), "terms", ("NCFE", "Pearson", "City & Guilds", "Open Awards"),
+        "fcj",
+        "aeb_digital",
+        "free_courses_for_jobs",
+        (
+            "data_analytics",
+            "cyber_security",
+            "software_development",
+            "digital_marketing",
+            "it_support_networking",
+            "cad_manufacturing",
+            "spreadsheet_data",
+        ),
+        ("L3",),
+        ("weeks", 20, 36),
+        (120, 360),
+        ("blended", "online", "classroom"),
+        ("part_time",),
+        ("evening", "daytime", "flexible"),
+        ("fully_funded",),
+        (12, 24),
+        (19, None),
+        "terms",
+        ("NCFE", "Pearson", "City & Guilds", "Open Awards"),
     ),
     "apprenticeship": CourseKind(
-        "apprenticeship", "apprenticeship", "apprenticeship", (), ("L3",), ("months", 12, 24),
-        (300, 650), ("work_based",), ("full_time",), ("day_block", "daytime", "flexible"),
-        ("employer_funded",), (5, 25), (16, None), "rolling",
-        ("BCS, The Chartered Institute for IT", "City & Guilds", "NCFE", "Pearson",
-         "Open Awards"),
+        "apprenticeship",
+        "apprenticeship",
+        "apprenticeship",
+        (),
+        ("L3",),
+        ("months", 12, 24),
+        (300, 650),
+        ("work_based",),
+        ("full_time",),
+        ("day_block", "daytime", "flexible"),
+        ("employer_funded",),
+        (5, 25),
+        (16, None),
+        "rolling",
+        ("BCS, The Chartered Institute for IT", "City & Guilds", "NCFE", "Pearson", "Open Awards"),
     ),
     "community": CourseKind(
-        "community", "community", "other", (), ("E1", "E2", "E3"), ("hours", 2, 12), (2, 18),
-        ("classroom",), ("part_time", "flexible"), ("daytime", "daytime", "evening", "flexible"),
-        ("fully_funded",), (6, 15), (None, None), "drop_in",
+        "community",
+        "community",
+        "other",
+        (),
+        ("E1", "E2", "E3"),
+        ("hours", 2, 12),
+        (2, 18),
+        ("classroom",),
+        ("part_time", "flexible"),
+        ("daytime", "daytime", "evening", "flexible"),
+        ("fully_funded",),
+        (6, 15),
+        (None, None),
+        "drop_in",
     ),
     "multiply": CourseKind(
-        "multiply", "community", "multiply", ("everyday_spreadsheets",), ("E3", "L1"),
-        ("weeks", 4, 8), (12, 30), ("classroom",), ("part_time",), ("daytime", "evening"),
-        ("fully_funded",), (8, 15), (19, None), "terms",
+        "multiply",
+        "community",
+        "multiply",
+        ("everyday_spreadsheets",),
+        ("E3", "L1"),
+        ("weeks", 4, 8),
+        (12, 30),
+        ("classroom",),
+        ("part_time",),
+        ("daytime", "evening"),
+        ("fully_funded",),
+        (8, 15),
+        (19, None),
+        "terms",
     ),
     "htq": CourseKind(
-        "htq", "other", "htq",
-        ("software_development", "cyber_security", "data_analytics", "cloud_infrastructure",
-         "it_support_networking", "ai_machine_learning", "games_immersive"),
-        ("L4", "L5"), ("years", 1, 2), (480, 960), ("classroom", "blended"),
-        ("full_time", "part_time"), ("daytime", "day_block"), ("loan",), (15, 40), (18, None),
-        "academic", ("Pearson",), (5500, 9250),
+        "htq",
+        "other",
+        "htq",
+        (
+            "software_development",
+            "cyber_security",
+            "data_analytics",
+            "cloud_infrastructure",
+            "it_support_networking",
+            "ai_machine_learning",
+            "games_immersive",
+        ),
+        ("L4", "L5"),
+        ("years", 1, 2),
+        (480, 960),
+        ("classroom", "blended"),
+        ("full_time", "part_time"),
+        ("daytime", "day_block"),
+        ("loan",),
+        (15, 40),
+        (18, None),
+        "academic",
+        ("Pearson",),
+        (5500, 9250),
     ),
     "paid_short": CourseKind(
-        "paid_short", "other", "other",
+        "paid_short",
+        "other",
+        "other",
         # Essential skills are free by entitlement, so nobody sells them as paid courses.
-        tuple(n for n, t in THEMES.items()
-              if t.level != "essential" and n != "everyday_spreadsheets"),
+        tuple(
+            n for n, t in THEMES.items() if t.level != "essential" and n != "everyday_spreadsheets"
+        ),
         ("L1", "L2", "L2", "L3", "L3", "L4"),
-        ("weeks", 1, 12), (6, 60), ("classroom", "online", "online", "blended"),
-        ("part_time", "flexible"), ("evening", "evening", "weekend", "daytime", "day_block"),
-        ("self_funded", "self_funded", "co_funded"), (8, 24), (19, None), "cohorts",
+        ("weeks", 1, 12),
+        (6, 60),
+        ("classroom", "online", "online", "blended"),
+        ("part_time", "flexible"),
+        ("evening", "evening", "weekend", "daytime", "day_block"),
+        ("self_funded", "self_funded", "co_funded"),
+        (8, 24),
+        (19, None),
+        "cohorts",
     ),
 }
 
@@ -612,28 +1343,63 @@ CAMPUS_ONLY = ("t_level", "htq")
 
 # How often each provider type offers each kind (relative weights).
 KIND_MIX: dict[str, dict[str, float]] = {
-    "fe_college": {"t_level": 2.6, "eds_qual": 1.6, "aeb_eds": 0.6, "aeb_short": 2.0, "fcj": 1.6,
-                   "apprenticeship": 1.8, "bootcamp": 1.2, "htq": 1.0, "paid_short": 1.6,
-                   "community": 0.3, "multiply": 0.3},
-    "independent_training_provider": {"apprenticeship": 5.0, "bootcamp": 2.0, "fcj": 1.0,
-                                      "aeb_short": 1.4, "aeb_eds": 0.6, "paid_short": 1.2},
+    "fe_college": {
+        "t_level": 2.6,
+        "eds_qual": 1.6,
+        "aeb_eds": 0.6,
+        "aeb_short": 2.0,
+        "fcj": 1.6,
+        "apprenticeship": 1.8,
+        "bootcamp": 1.2,
+        "htq": 1.0,
+        "paid_short": 1.6,
+        "community": 0.3,
+        "multiply": 0.3,
+    },
+    "independent_training_provider": {
+        "apprenticeship": 5.0,
+        "bootcamp": 2.0,
+        "fcj": 1.0,
+        "aeb_short": 1.4,
+        "aeb_eds": 0.6,
+        "paid_short": 1.2,
+    },
     "bootcamp_supplier": {"bootcamp": 6.0, "paid_short": 2.0},
-    "community_organisation": {"community": 5.0, "eds_qual": 2.0, "aeb_eds": 1.0,
-                               "aeb_short": 1.0, "multiply": 0.5},
+    "community_organisation": {
+        "community": 5.0,
+        "eds_qual": 2.0,
+        "aeb_eds": 1.0,
+        "aeb_short": 1.0,
+        "multiply": 0.5,
+    },
     "university": {"htq": 2.0, "bootcamp": 2.0, "paid_short": 2.0, "apprenticeship": 1.0},
-    "local_authority": {"aeb_short": 3.0, "eds_qual": 2.5, "aeb_eds": 1.5, "community": 2.5,
-                        "multiply": 1.0},
+    "local_authority": {
+        "aeb_short": 3.0,
+        "eds_qual": 2.5,
+        "aeb_eds": 1.5,
+        "community": 2.5,
+        "multiply": 1.0,
+    },
     "employer": {"apprenticeship": 1.0},
 }
 
 T_LEVEL_ROUTES: tuple[tuple[str, str, str], ...] = (
     # route, theme taught, the route's occupational specialisms (for descriptions)
-    ("Digital Production, Design and Development", "software_development",
-     "software development, testing and design"),
-    ("Digital Business Services", "data_analytics",
-     "data technician work and digital business support"),
-    ("Digital Support Services", "it_support_networking",
-     "digital infrastructure, network cabling and digital support"),
+    (
+        "Digital Production, Design and Development",
+        "software_development",
+        "software development, testing and design",
+    ),
+    (
+        "Digital Business Services",
+        "data_analytics",
+        "data technician work and digital business support",
+    ),
+    (
+        "Digital Support Services",
+        "it_support_networking",
+        "digital infrastructure, network cabling and digital support",
+    ),
 )
 
 T_LEVEL_DETAIL = {route: detail for route, _, detail in T_LEVEL_ROUTES}
@@ -732,8 +1498,12 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     ("user experience analyst", 1.5, "ict", ()),
     ("database administrator", 2, "ict", ()),
     ("database developer", 1, "ict", ()),
-    ("ICT network administrator", 2.5, "ict_support",
-     ("networks administrator", "network support")),
+    (
+        "ICT network administrator",
+        2.5,
+        "ict_support",
+        ("networks administrator", "network support"),
+    ),
     ("ICT system administrator", 2.5, "ict_support", ("IT systems administrator",)),
     ("ICT network engineer", 2.5, "ict", ()),
     ("ICT security administrator", 1.5, "ict", ("information security administrator",)),
@@ -755,12 +1525,20 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     ("ICT trainer", 1, "education", ("ICT instructor",)),
     ("digital literacy teacher", 1, "education", ("digital literacy trainer",)),
     ("e-learning developer", 1, "education", ()),
-    ("ICT teacher secondary school", 1.2, "education",
-     ("ICT teacher", "secondary school computing teacher", "computing teacher")),
+    (
+        "ICT teacher secondary school",
+        1.2,
+        "education",
+        ("ICT teacher", "secondary school computing teacher", "computing teacher"),
+    ),
     ("ICT account manager", 1, "ict", ("IT account manager",)),
     ("ICT presales engineer", 0.8, "ict", ()),
-    ("search engine optimisation expert", 1.5, "marketing",
-     ("search engine optimisation specialist",)),
+    (
+        "search engine optimisation expert",
+        1.5,
+        "marketing",
+        ("search engine optimisation specialist",),
+    ),
     ("web content manager", 1.5, "marketing", ()),
     ("IT auditor", 0.8, "finance", ()),
     ("data protection officer", 1, "data_protection", ("data compliance officer",)),
@@ -795,8 +1573,12 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     # Manufacturing and engineering (fusion: CAD/CAM, automation)
     ("computer-aided design operator", 2.5, "manufacturing", ("CAD design technician",)),
     ("drafter", 1.5, "manufacturing", ("draughtsperson",)),
-    ("computer numerical control machine operator", 3.5, "manufacturing",
-     ("CNC machinist", "CNC machine operator")),
+    (
+        "computer numerical control machine operator",
+        3.5,
+        "manufacturing",
+        ("CNC machinist", "CNC machine operator"),
+    ),
     ("mechanical engineer", 2, "manufacturing", ()),
     ("manufacturing engineer", 2, "manufacturing", ()),
     ("automation engineer", 1, "manufacturing", ()),
@@ -824,15 +1606,27 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     ("medical records manager", 0.8, "health", ("health records manager",)),
     ("medical administrative assistant", 3.5, "health", ()),
     ("clinical coder", 1.5, "health", ("medical coder",)),
-    ("picture archiving and communication systems administrator", 0.6, "health",
-     ("PACS administrator", "PACS manager")),
-    ("nurse responsible for general care", 3, "health",
-     ("community staff nurse", "adult nurse", "practice nurse", "district nurse")),
+    (
+        "picture archiving and communication systems administrator",
+        0.6,
+        "health",
+        ("PACS administrator", "PACS manager"),
+    ),
+    (
+        "nurse responsible for general care",
+        3,
+        "health",
+        ("community staff nurse", "adult nurse", "practice nurse", "district nurse"),
+    ),
     ("pharmacist", 1, "health", ()),
     ("radiographer", 1, "health", ()),
     ("biomedical scientist", 1, "health", ()),
-    ("front line medical receptionist", 2, "health",
-     ("medical receptionist", "GP surgery receptionist")),
+    (
+        "front line medical receptionist",
+        2,
+        "health",
+        ("medical receptionist", "GP surgery receptionist"),
+    ),
     ("medical transcriptionist", 0.8, "health", ()),
     ("healthcare assistant", 3, "health", ()),
     # Finance (fusion: finance data, banking systems)
@@ -858,18 +1652,30 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     ("call centre agent", 3.5, "contact_centre", ()),
     ("contact centre supervisor", 1, "contact_centre", ("customer service supervisor",)),
     ("receptionist", 2, "admin", ("office receptionist",)),
-    ("civil service administrative officer", 3, "public",
-     ("local authority administrator", "public administrative officer")),
+    (
+        "civil service administrative officer",
+        3,
+        "public",
+        ("local authority administrator", "public administrative officer"),
+    ),
     ("monitoring and evaluation officer", 1, "public", ()),
     ("business analyst", 2, "business", ()),
     ("recruitment consultant", 1.5, "hr", ()),
     ("human resources officer", 1, "hr", ()),
     # Retail, hospitality, education, other services
     ("sales processor", 1, "retail", ("order processor",)),
-    ("specialised seller", 1.5, "retail",
-     ("specialised sales advisor", "specialised sales assistant")),
-    ("computer and accessories specialised seller", 1, "retail",
-     ("IT salesperson", "computer salesperson")),
+    (
+        "specialised seller",
+        1.5,
+        "retail",
+        ("specialised sales advisor", "specialised sales assistant"),
+    ),
+    (
+        "computer and accessories specialised seller",
+        1,
+        "retail",
+        ("IT salesperson", "computer salesperson"),
+    ),
     ("shop manager", 2, "retail", ("store manager",)),
     ("supermarket manager", 1, "retail", ()),
     ("sales support assistant", 2, "retail", ()),
@@ -879,8 +1685,12 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     ("instructional designer", 1, "education", ()),
     ("education administrator", 1, "education", ()),
     ("librarian", 0.8, "library", ()),
-    ("hospitality establishment receptionist", 2, "hospitality",
-     ("hotel receptionist", "reception assistant")),
+    (
+        "hospitality establishment receptionist",
+        2,
+        "hospitality",
+        ("hotel receptionist", "reception assistant"),
+    ),
     ("restaurant manager", 1, "hospitality", ()),
     ("accommodation manager", 1, "hospitality", ("hotel general manager",)),
     ("travel agent", 1, "travel_events", ("travel booking agent",)),
@@ -893,11 +1703,16 @@ OCCUPATIONS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
 
 # ESCO labels that read badly as a job title: adverts always use one of the variants.
 ALWAYS_VARIANT = (
-    "nurse responsible for general care", "picture archiving and communication systems "
-    "administrator", "ICT teacher secondary school", "specialised seller",
-    "computer numerical control machine operator", "hospitality establishment receptionist",
-    "front line medical receptionist", "civil service administrative officer",
-    "computer and accessories specialised seller", "car and van delivery driver",
+    "nurse responsible for general care",
+    "picture archiving and communication systems administrator",
+    "ICT teacher secondary school",
+    "specialised seller",
+    "computer numerical control machine operator",
+    "hospitality establishment receptionist",
+    "front line medical receptionist",
+    "civil service administrative officer",
+    "computer and accessories specialised seller",
+    "car and van delivery driver",
 )
 
 # An advert for an occupation whose ESCO profile has no digital skill still usually asks for
@@ -911,55 +1726,125 @@ MAX_OPTIONAL_DIGITAL = 8
 
 # Monthly posting volume: calendar seasonality (January and autumn peaks, August and
 # December lulls) times a mild upward trend across the window.
-SEASONALITY = {1: 1.15, 2: 1.1, 3: 1.08, 4: 1.0, 5: 1.0, 6: 0.95, 7: 0.85, 8: 0.8, 9: 1.05,
-               10: 1.06, 11: 0.95, 12: 0.66}
+SEASONALITY = {
+    1: 1.15,
+    2: 1.1,
+    3: 1.08,
+    4: 1.0,
+    5: 1.0,
+    6: 0.95,
+    7: 0.85,
+    8: 0.8,
+    9: 1.05,
+    10: 1.06,
+    11: 0.95,
+    12: 0.66,
+}
 MONTHLY_GROWTH = 0.012
 
 # Salary bands by ISCO major group (GBP a year; illustrative).
-SALARY_BANDS = {"1": (38000, 65000), "2": (30000, 58000), "3": (24000, 40000),
-                "4": (21500, 27000), "5": (21000, 25500), "6": (21000, 26000),
-                "7": (24000, 36000), "8": (22500, 31000), "9": (21000, 24500)}
+SALARY_BANDS = {
+    "1": (38000, 65000),
+    "2": (30000, 58000),
+    "3": (24000, 40000),
+    "4": (21500, 27000),
+    "5": (21000, 25500),
+    "6": (21000, 26000),
+    "7": (24000, 36000),
+    "8": (22500, 31000),
+    "9": (21000, 24500),
+}
 
 EMPLOYER_PATTERNS: dict[str, tuple[str, ...]] = {
     "A": ("{w} Farms Ltd", "{w} Agritech", "{w} Growers"),
-    "C": ("{w} Precision Engineering Ltd", "{w} Manufacturing Ltd", "{w} Components",
-          "{w} Fabrications Ltd", "{w} Composites"),
+    "C": (
+        "{w} Precision Engineering Ltd",
+        "{w} Manufacturing Ltd",
+        "{w} Components",
+        "{w} Fabrications Ltd",
+        "{w} Composites",
+    ),
     "D": ("{w} Energy Ltd", "{w} Renewables"),
-    "F": ("{w} Construction Ltd", "{w} Civil Engineering Ltd", "{w} Homes",
-          "{w} Building Services"),
-    "G": ("{w} Retail Ltd", "{w} Home Stores", "{w} Trading Co.", "{w} Outdoor Ltd",
-          "{w} Wholesale"),
+    "F": (
+        "{w} Construction Ltd",
+        "{w} Civil Engineering Ltd",
+        "{w} Homes",
+        "{w} Building Services",
+    ),
+    "G": (
+        "{w} Retail Ltd",
+        "{w} Home Stores",
+        "{w} Trading Co.",
+        "{w} Outdoor Ltd",
+        "{w} Wholesale",
+    ),
     "H": ("{w} Logistics Ltd", "{w} Freight", "{w} Distribution Ltd", "{w} Transport Group"),
     "I": ("{w} Hotel", "The {w} Inn", "{w} Hospitality Group", "{w} Leisure"),
-    "J": ("{w} Digital Ltd", "{w} Software", "{w} Systems Ltd", "{w} Data Solutions",
-          "{w} Tech Ltd", "{w} Cloud Services", "{w} Networks"),
-    "K": ("{w} Financial Services", "{w} Insurance Services Ltd", "{w} Wealth Management",
-          "{w} Credit Union", "{w} Mutual"),
-    "M": ("{w} Associates", "{w} Consulting", "{w} Marketing Agency", "{w} Design Studio",
-          "{w} & Partners", "{w} Research"),
-    "N": ("{w} Recruitment", "{w} Business Services", "{w} Contact Centre Ltd",
-          "{w} Support Services", "{w} Facilities Management"),
+    "J": (
+        "{w} Digital Ltd",
+        "{w} Software",
+        "{w} Systems Ltd",
+        "{w} Data Solutions",
+        "{w} Tech Ltd",
+        "{w} Cloud Services",
+        "{w} Networks",
+    ),
+    "K": (
+        "{w} Financial Services",
+        "{w} Insurance Services Ltd",
+        "{w} Wealth Management",
+        "{w} Credit Union",
+        "{w} Mutual",
+    ),
+    "M": (
+        "{w} Associates",
+        "{w} Consulting",
+        "{w} Marketing Agency",
+        "{w} Design Studio",
+        "{w} & Partners",
+        "{w} Research",
+    ),
+    "N": (
+        "{w} Recruitment",
+        "{w} Business Services",
+        "{w} Contact Centre Ltd",
+        "{w} Support Services",
+        "{w} Facilities Management",
+    ),
     "O": ("{w} Shared Services", "{w} Regional Agency", "{w} Public Services Partnership"),
     "P": ("{w} Academy Trust", "{w} High School", "{w} Learning Trust", "{w} Sixth Form College"),
-    "Q": ("{w} Care Group", "{w} Health Partnership", "{w} Medical Centre", "{w} Healthcare Ltd",
-          "{w} Community Care"),
+    "Q": (
+        "{w} Care Group",
+        "{w} Health Partnership",
+        "{w} Medical Centre",
+        "{w} Healthcare Ltd",
+        "{w} Community Care",
+    ),
     "R": ("{w} Libraries Trust", "{w} Arts Centre", "{w} Leisure Trust"),
     "S": ("{w} Repairs", "{w} Tech Repair", "{w} Device Doctors"),
 }
 
 SECTOR_BLURBS: dict[str, tuple[str, ...]] = {
     "A": ("We farm and supply produce across the North West.",),
-    "C": ("We design and make engineered products for customers in the UK and abroad.",
-          "Our manufacturing site runs modern, automated production lines."),
+    "C": (
+        "We design and make engineered products for customers in the UK and abroad.",
+        "Our manufacturing site runs modern, automated production lines.",
+    ),
     "D": ("We install and maintain low-carbon energy systems.",),
     "F": ("We deliver construction and refurbishment projects across the region.",),
-    "G": ("We sell to customers in store and online.",
-          "Our retail business is growing fast, both on the high street and online."),
-    "H": ("We move goods for retailers and manufacturers from our distribution centres.",
-          "Our logistics operation serves customers across the North of England."),
+    "G": (
+        "We sell to customers in store and online.",
+        "Our retail business is growing fast, both on the high street and online.",
+    ),
+    "H": (
+        "We move goods for retailers and manufacturers from our distribution centres.",
+        "Our logistics operation serves customers across the North of England.",
+    ),
     "I": ("We welcome guests all year round and pride ourselves on service.",),
-    "J": ("We build digital products and services for clients across the UK.",
-          "We are a growing technology business working with public and private sector clients."),
+    "J": (
+        "We build digital products and services for clients across the UK.",
+        "We are a growing technology business working with public and private sector clients.",
+    ),
     "K": ("We provide financial services to households and businesses.",),
     "M": ("We are a professional services firm working with clients across the North West.",),
     "N": ("We provide business support services to organisations of every size.",),
@@ -1036,8 +1921,7 @@ def load_reference(ref_dir: Path) -> Reference:
     # digital one, then the lowest id (the same rule derive_data.py uses for profiles).
     rows.sort(key=lambda r: (r["in_esco_v1_2_0"] != "1", r["is_digital"] != "1", r["id"]))
     for row in rows:
-        action = is_action_label(row["preferred_label"], row["skill_type"],
-                                 row["hierarchy_codes"])
+        action = is_action_label(row["preferred_label"], row["skill_type"], row["hierarchy_codes"])
         info = SkillInfo(row["id"], row["preferred_label"], action, row["is_digital"] == "1")
         skills[info.id] = info
         by_label.setdefault(info.label.casefold(), []).append(info)
@@ -1077,8 +1961,9 @@ def resolve_themes(ref: Reference) -> dict[str, ResolvedTheme]:
     resolved = {}
     for name, theme in THEMES.items():
         core = list(dict.fromkeys(resolve_label(ref, x) for x in theme.core))
-        extra = [i for i in dict.fromkeys(resolve_label(ref, x) for x in theme.extra)
-                 if i not in core]
+        extra = [
+            i for i in dict.fromkeys(resolve_label(ref, x) for x in theme.extra) if i not in core
+        ]
         resolved[name] = ResolvedTheme(name, theme, core, extra)
     return resolved
 
@@ -1103,15 +1988,22 @@ def resolve_occupations(ref: Reference) -> list[Occupation]:
             if title.casefold() not in alts:
                 raise SeedDataError(f"{title!r} is not an alt label of occupation {label!r}")
         essential = [s for s in split_cell(row["essential_skills"]) if s in ref.skills]
-        optional = [s for s in split_cell(row["optional_skills"])
-                    if s in ref.skills and s not in essential]
-        out.append(Occupation(
-            id=row["id"], label=row["label"], isco_code=row["isco_code"], weight=weight,
-            sectors=SECTOR_PROFILES[profile], titles=titles,
-            digital_essential=[s for s in essential if ref.skills[s].is_digital],
-            digital_optional=[s for s in optional if ref.skills[s].is_digital],
-            other_essential=[s for s in essential if not ref.skills[s].is_digital],
-        ))
+        optional = [
+            s for s in split_cell(row["optional_skills"]) if s in ref.skills and s not in essential
+        ]
+        out.append(
+            Occupation(
+                id=row["id"],
+                label=row["label"],
+                isco_code=row["isco_code"],
+                weight=weight,
+                sectors=SECTOR_PROFILES[profile],
+                titles=titles,
+                digital_essential=[s for s in essential if ref.skills[s].is_digital],
+                digital_optional=[s for s in optional if ref.skills[s].is_digital],
+                other_essential=[s for s in essential if not ref.skills[s].is_digital],
+            )
+        )
     return out
 
 
@@ -1137,10 +2029,27 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
     return parts
 
 
-ACRONYMS = {"ict": "ICT", "it": "IT", "cad": "CAD", "cam": "CAM", "sql": "SQL", "css": "CSS",
-            "php": "PHP", "gps": "GPS", "erp": "ERP", "ui": "UI", "3d": "3D", "seo": "SEO",
-            "cnc": "CNC", "bim": "BIM", "pacs": "PACS", "hr": "HR", "devops": "DevOps",
-            "ebusiness": "eBusiness", "ecommerce": "eCommerce"}
+ACRONYMS = {
+    "ict": "ICT",
+    "it": "IT",
+    "cad": "CAD",
+    "cam": "CAM",
+    "sql": "SQL",
+    "css": "CSS",
+    "php": "PHP",
+    "gps": "GPS",
+    "erp": "ERP",
+    "ui": "UI",
+    "3d": "3D",
+    "seo": "SEO",
+    "cnc": "CNC",
+    "bim": "BIM",
+    "pacs": "PACS",
+    "hr": "HR",
+    "devops": "DevOps",
+    "ebusiness": "eBusiness",
+    "ecommerce": "eCommerce",
+}
 SMALL_WORDS = {"and", "or", "of", "in", "for", "the", "a", "an", "to", "with", "on"}
 
 
@@ -1171,11 +2080,17 @@ def is_action_label(label: str, skill_type: str, hierarchy_codes: str) -> bool:
     """True if the label reads as something you do, so 'the ability to <label>' works."""
     if not skill_type:
         codes = split_cell(hierarchy_codes)
-        skill_type = "knowledge" if codes and all(c.startswith("K") for c in codes) else (
-            "skill/competence" if codes else "")
+        skill_type = (
+            "knowledge"
+            if codes and all(c.startswith("K") for c in codes)
+            else ("skill/competence" if codes else "")
+        )
     words = label.split()
-    return skill_type == "skill/competence" and bool(words) and (
-        words[0].casefold() not in NOUN_OPENERS)
+    return (
+        skill_type == "skill/competence"
+        and bool(words)
+        and (words[0].casefold() not in NOUN_OPENERS)
+    )
 
 
 def display(label: str) -> str:
@@ -1183,8 +2098,26 @@ def display(label: str) -> str:
     return re.sub(r"\s*\([^)]*\)$", "", label)
 
 
-KEEP_CAPITALS = {"Python", "Excel", "Microsoft", "Office", "CompTIA", "Network+", "A+", "AI",
-                 "VR", "CRM", "BIM", "CAD", "CAD/CAM", "SEO", "DevOps", "IT", "4.0", "Industry"}
+KEEP_CAPITALS = {
+    "Python",
+    "Excel",
+    "Microsoft",
+    "Office",
+    "CompTIA",
+    "Network+",
+    "A+",
+    "AI",
+    "VR",
+    "CRM",
+    "BIM",
+    "CAD",
+    "CAD/CAM",
+    "SEO",
+    "DevOps",
+    "IT",
+    "4.0",
+    "Industry",
+}
 
 
 def in_sentence(topic: str) -> str:
@@ -1265,16 +2198,19 @@ class Provider:
 
     def record(self) -> dict[str, Any]:
         """The ProviderSchema object."""
-        return {"ukprn": self.ukprn, "name": self.spec.name,
-                "provider_type": self.spec.provider_type, "local_authority": self.spec.home,
-                "website": self.website}
+        return {
+            "ukprn": self.ukprn,
+            "name": self.spec.name,
+            "provider_type": self.spec.provider_type,
+            "local_authority": self.spec.home,
+            "website": self.website,
+        }
 
 
 def venue_name(rng: random.Random, town: str, used: list[str]) -> str:
     """A fictional community venue in `town`, unique within this run."""
     while True:
-        name = (f"{rng.choice(NAME_HEADS)}{rng.choice(NAME_TAILS)} {rng.choice(VENUE_KINDS)}, "
-                f"{town}")
+        name = f"{rng.choice(NAME_HEADS)}{rng.choice(NAME_TAILS)} {rng.choice(VENUE_KINDS)}, {town}"
         if name not in used:
             used.append(name)
             return name
@@ -1373,28 +2309,57 @@ class CourseBuilder:
         """Choose theme, title and level for one course."""
         rng = self.rng
         kind = KINDS[kind_key]
-        national = (provider.spec.national and kind_key in ("bootcamp", "paid_short")
-                    and rng.random() < 0.35)
+        national = (
+            provider.spec.national
+            and kind_key in ("bootcamp", "paid_short")
+            and rng.random() < 0.35
+        )
         if kind_key == "t_level":
             route, theme_name, _ = rng.choice(T_LEVEL_ROUTES)
             theme = self.themes[theme_name]
-            return CourseContext(provider, kind, gss, False, theme,
-                                 f"T Level in {route}", "L3", route)
+            return CourseContext(
+                provider, kind, gss, False, theme, f"T Level in {route}", "L3", route
+            )
         if kind_key == "apprenticeship":
-            options = [a for a in APPRENTICESHIPS
-                       if provider.spec.provider_type != "employer"
-                       or a[2] in provider.spec.focus]
+            options = [
+                a
+                for a in APPRENTICESHIPS
+                if provider.spec.provider_type != "employer" or a[2] in provider.spec.focus
+            ]
             name, level, theme_name, _, _ = rng.choice(options)
-            return CourseContext(provider, kind, gss, False, self.themes[theme_name],
-                                 f"Level {level[1]} {name} Apprenticeship", level, name)
+            return CourseContext(
+                provider,
+                kind,
+                gss,
+                False,
+                self.themes[theme_name],
+                f"Level {level[1]} {name} Apprenticeship",
+                level,
+                name,
+            )
         if kind_key == "community":
             title, theme_name = rng.choice(COMMUNITY_SESSIONS)
-            return CourseContext(provider, kind, gss, False, self.themes[theme_name], title,
-                                 rng.choice(kind.levels), title)
+            return CourseContext(
+                provider,
+                kind,
+                gss,
+                False,
+                self.themes[theme_name],
+                title,
+                rng.choice(kind.levels),
+                title,
+            )
         if kind_key == "multiply":
-            return CourseContext(provider, kind, gss, False, self.themes["everyday_spreadsheets"],
-                                 rng.choice(MULTIPLY_TITLES), rng.choice(kind.levels),
-                                 "everyday maths")
+            return CourseContext(
+                provider,
+                kind,
+                gss,
+                False,
+                self.themes["everyday_spreadsheets"],
+                rng.choice(MULTIPLY_TITLES),
+                rng.choice(kind.levels),
+                "everyday maths",
+            )
         theme = self.pick_theme(provider, kind.themes)
         topic = rng.choice(theme.theme.topics)
         level = self.level_for(kind, theme)
@@ -1405,8 +2370,12 @@ class CourseBuilder:
         """Qualification level: the kind's range, nudged by the theme's intended level."""
         if kind.key != "paid_short":
             return self.rng.choice(kind.levels)
-        by_level = {"essential": ("E3", "L1"), "general": ("L1", "L2", "L2"),
-                    "specialist": ("L2", "L3", "L3", "L4"), "fusion": ("L2", "L3", "L3", "L4")}
+        by_level = {
+            "essential": ("E3", "L1"),
+            "general": ("L1", "L2", "L2"),
+            "specialist": ("L2", "L3", "L3", "L4"),
+            "fusion": ("L2", "L3", "L3", "L4"),
+        }
         return self.rng.choice(by_level[theme.theme.level])
 
     def title_for(self, kind_key: str, topic: str, level: str) -> str:
@@ -1414,25 +2383,52 @@ class CourseBuilder:
         rng = self.rng
         lv = {"E1": "Entry 1", "E2": "Entry 2", "E3": "Entry 3"}.get(level, f"Level {level[1:]}")
         templates = {
-            "bootcamp": ("Skills Bootcamp in {t}", "{t} Skills Bootcamp",
-                         "Skills Bootcamp: {t}", "{t} Bootcamp ({lv})"),
-            "eds_qual": ("Essential Digital Skills Qualification ({lv})",
-                         "Essential Digital Skills ({lv})",
-                         "Digital Skills for Life and Work ({lv})"),
-            "aeb_eds": ("Digital Confidence: Essential Digital Skills ({lv})",
-                        "Essential Digital Skills Pilot ({lv})",
-                        "Test and Learn: Essential Digital Skills ({lv})"),
-            "aeb_short": ("{t} ({lv})", "{lv} Award in {t}", "{t} for Beginners",
-                          "Introduction to {t}", "{t}: Getting Ready for Work"),
-            "fcj": ("{lv} Certificate in {t}", "{lv} Diploma in {t}",
-                    "Free Courses for Jobs: {lv} {t}"),
-            "htq": ("HTQ: Higher National {hn} in Digital Technologies ({t})",
-                    "Higher National {hn} in Digital Technologies: {t} (HTQ)"),
-            "paid_short": ("Introduction to {t}", "{t} for Beginners", "{t} Essentials",
-                           "{t} for Small Businesses")
-            if level in ("E3", "L1", "L2") else
-            ("{t}: Intermediate", "Professional Certificate in {t}", "{t} Masterclass",
-             "Advanced {t}", "{t} for Professionals"),
+            "bootcamp": (
+                "Skills Bootcamp in {t}",
+                "{t} Skills Bootcamp",
+                "Skills Bootcamp: {t}",
+                "{t} Bootcamp ({lv})",
+            ),
+            "eds_qual": (
+                "Essential Digital Skills Qualification ({lv})",
+                "Essential Digital Skills ({lv})",
+                "Digital Skills for Life and Work ({lv})",
+            ),
+            "aeb_eds": (
+                "Digital Confidence: Essential Digital Skills ({lv})",
+                "Essential Digital Skills Pilot ({lv})",
+                "Test and Learn: Essential Digital Skills ({lv})",
+            ),
+            "aeb_short": (
+                "{t} ({lv})",
+                "{lv} Award in {t}",
+                "{t} for Beginners",
+                "Introduction to {t}",
+                "{t}: Getting Ready for Work",
+            ),
+            "fcj": (
+                "{lv} Certificate in {t}",
+                "{lv} Diploma in {t}",
+                "Free Courses for Jobs: {lv} {t}",
+            ),
+            "htq": (
+                "HTQ: Higher National {hn} in Digital Technologies ({t})",
+                "Higher National {hn} in Digital Technologies: {t} (HTQ)",
+            ),
+            "paid_short": (
+                "Introduction to {t}",
+                "{t} for Beginners",
+                "{t} Essentials",
+                "{t} for Small Businesses",
+            )
+            if level in ("E3", "L1", "L2")
+            else (
+                "{t}: Intermediate",
+                "Professional Certificate in {t}",
+                "{t} Masterclass",
+                "Advanced {t}",
+                "{t} for Professionals",
+            ),
         }[kind_key]
         hn = "Certificate" if level == "L4" else "Diploma"
         return rng.choice(templates).format(t=topic, lv=lv, hn=hn)
@@ -1454,8 +2450,11 @@ class CourseBuilder:
             unit, duration = "weeks", rng.randint(1, 6)
         elif kind.key == "paid_short":
             unit = rng.choice(("hours", "days", "weeks", "weeks"))
-            duration = {"hours": rng.choice((6, 9, 12, 18, 24, 30)), "days": rng.randint(1, 5),
-                        "weeks": rng.randint(4, 12)}[unit]
+            duration = {
+                "hours": rng.choice((6, 9, 12, 18, 24, 30)),
+                "days": rng.randint(1, 5),
+                "weeks": rng.randint(4, 12),
+            }[unit]
         else:
             duration = rng.randint(int(lo), int(hi))
         glh = self.guided_hours(kind, unit, duration)
@@ -1491,8 +2490,9 @@ class CourseBuilder:
             "sector": ctx.theme.theme.sector,
             "who_for": self.who_for(ctx),
             "entry_requirements": self.entry_requirements(ctx),
-            "description": self.description(ctx, skills, (unit, duration), delivery, attendance,
-                                            venue),
+            "description": self.description(
+                ctx, skills, (unit, duration), delivery, attendance, venue
+            ),
             "how_you_learn": self.how_you_learn(ctx, delivery, attendance),
             "how_assessed": self.how_assessed(ctx),
             "where_next": self.where_next(ctx),
@@ -1560,55 +2560,74 @@ class CourseBuilder:
         rng, key = self.rng, ctx.kind.key
         if key == "htq":
             fee = rng.randrange(ctx.kind.cost[0], ctx.kind.cost[1] + 1, 250)  # type: ignore[index]
-            return fee, (f"£{fee:,} a year. Eligible students can apply for a tuition fee loan "
-                         "from Student Finance England, repaid only once you earn over the "
-                         "threshold.")
+            return fee, (
+                f"£{fee:,} a year. Eligible students can apply for a tuition fee loan "
+                "from Student Finance England, repaid only once you earn over the "
+                "threshold."
+            )
         if key == "paid_short":
             target = (glh or 10) * RATE_PER_HOUR[ctx.theme.theme.level] * rng.uniform(0.8, 1.25)
             price = min(PRICE_POINTS, key=lambda p: (abs(p - target), p))
             if funding == "co_funded":
                 share = rng.choice((50, 60, 70))
                 pay = round(price * share / 100)
-                return pay, (f"You pay £{pay:,} ({share}% of the £{price:,} course fee); the "
-                             "rest is met from a local skills fund for residents and employees "
-                             "of small businesses in the area.")
-            return price, rng.choice((
-                f"£{price:,} including all materials. Pay in full or in three instalments.",
-                f"£{price:,}. Discounts for groups of three or more from the same employer.",
-                f"£{price:,}, payable on enrolment. Exam fee included.",
-            ))
+                return pay, (
+                    f"You pay £{pay:,} ({share}% of the £{price:,} course fee); the "
+                    "rest is met from a local skills fund for residents and employees "
+                    "of small businesses in the area."
+                )
+            return price, rng.choice(
+                (
+                    f"£{price:,} including all materials. Pay in full or in three instalments.",
+                    f"£{price:,}. Discounts for groups of three or more from the same employer.",
+                    f"£{price:,}, payable on enrolment. Exam fee included.",
+                )
+            )
         if key == "apprenticeship":
-            return 0, ("No cost to the apprentice: training is paid for by the employer through "
-                       "the apprenticeship levy, with government co-investment for smaller "
-                       "employers.")
+            return 0, (
+                "No cost to the apprentice: training is paid for by the employer through "
+                "the apprenticeship levy, with government co-investment for smaller "
+                "employers."
+            )
         if key == "bootcamp":
-            return 0, ("Free to learners. Employers who put existing staff on the bootcamp "
-                       "contribute 10% (small and medium businesses) or 30% (large employers) of "
-                       "the cost.")
+            return 0, (
+                "Free to learners. Employers who put existing staff on the bootcamp "
+                "contribute 10% (small and medium businesses) or 30% (large employers) of "
+                "the cost."
+            )
         if key == "t_level":
             return 0, "Free for 16 to 19 year olds."
         if key == "fcj":
-            return 0, ("Free for adults aged 19 or over who do not already have a full Level 3 "
-                       "qualification, or who earn under the National Living Wage annual "
-                       "threshold, or who are unemployed.")
+            return 0, (
+                "Free for adults aged 19 or over who do not already have a full Level 3 "
+                "qualification, or who earn under the National Living Wage annual "
+                "threshold, or who are unemployed."
+            )
         if key in ("eds_qual", "aeb_eds"):
-            return 0, ("Free for adults aged 19 or over who do not yet have essential digital "
-                       "skills (the national digital entitlement).")
+            return 0, (
+                "Free for adults aged 19 or over who do not yet have essential digital "
+                "skills (the national digital entitlement)."
+            )
         if key == "community":
-            return 0, rng.choice((
-                "Free. No need to book: just drop in. Tablets and laptops can be borrowed.",
-                "Free. Booking helps us plan, but you are welcome to just turn up.",
-                "Free, with free tea and coffee. Devices provided if you do not have one.",
-            ))
-        return 0, rng.choice((
-            "Free if you are 19 or over, live locally and are unemployed or on a low income. "
-            "Otherwise please ask about fees.",
-            "Free for eligible adults through the Adult Education Budget.",
-            "Fully funded for residents aged 19 or over who meet the eligibility rules.",
-        ))
+            return 0, rng.choice(
+                (
+                    "Free. No need to book: just drop in. Tablets and laptops can be borrowed.",
+                    "Free. Booking helps us plan, but you are welcome to just turn up.",
+                    "Free, with free tea and coffee. Devices provided if you do not have one.",
+                )
+            )
+        return 0, rng.choice(
+            (
+                "Free if you are 19 or over, live locally and are unemployed or on a low income. "
+                "Otherwise please ask about fees.",
+                "Free for eligible adults through the Adult Education Budget.",
+                "Fully funded for residents aged 19 or over who meet the eligibility rules.",
+            )
+        )
 
-    def start_dates(self, ctx: CourseContext, unit: str, duration: float,
-                    attendance: str) -> tuple[bool, list[date]]:
+    def start_dates(
+        self, ctx: CourseContext, unit: str, duration: float, attendance: str
+    ) -> tuple[bool, list[date]]:
         """(flexible_start, start dates) following the kind's intake pattern."""
         rng, pattern = self.rng, ctx.kind.starts
         lo, hi = COURSE_WINDOW
@@ -1617,8 +2636,9 @@ class CourseBuilder:
             return False, rng.choice(([septembers[0]], [septembers[1]], septembers))
         if pattern == "academic":
             intakes = [date(2025, 9, 22), date(2026, 1, 12), date(2026, 9, 21), date(2027, 1, 11)]
-            firsts = rng.choice(([intakes[0], intakes[2]], [intakes[2]], [intakes[0]],
-                                 [intakes[2], intakes[3]]))
+            firsts = rng.choice(
+                ([intakes[0], intakes[2]], [intakes[2]], [intakes[0]], [intakes[2], intakes[3]])
+            )
             return False, sorted(firsts)
         if pattern == "rolling" and rng.random() < 0.6:
             return True, []
@@ -1642,20 +2662,24 @@ class CourseBuilder:
         """Who the funding allows: bootcamps and adult courses name employment statuses."""
         rng = self.rng
         if kind.key == "bootcamp":
-            return rng.choice((
-                ["employed", "self_employed", "unemployed", "economically_inactive"],
-                ["employed", "self_employed", "unemployed"],
-                ["unemployed", "economically_inactive"],
-                ["employed", "self_employed"],
-            ))
+            return rng.choice(
+                (
+                    ["employed", "self_employed", "unemployed", "economically_inactive"],
+                    ["employed", "self_employed", "unemployed"],
+                    ["unemployed", "economically_inactive"],
+                    ["employed", "self_employed"],
+                )
+            )
         if kind.key == "apprenticeship":
             return ["employed"]
         if kind.key in ("aeb_short", "aeb_eds", "fcj"):
-            return rng.choice((
-                ["unemployed", "economically_inactive"],
-                ["employed", "unemployed", "economically_inactive"],
-                [],
-            ))
+            return rng.choice(
+                (
+                    ["unemployed", "economically_inactive"],
+                    ["employed", "unemployed", "economically_inactive"],
+                    [],
+                )
+            )
         return []
 
     def awarding(self, ctx: CourseContext) -> str | None:
@@ -1665,13 +2689,19 @@ class CourseBuilder:
         if ctx.kind.key == "apprenticeship":
             # End-point assessment organisations: IT bodies for digital standards only.
             digital = ctx.theme.theme.sector in ("J", "M")
-            return self.rng.choice(("BCS, The Chartered Institute for IT", "City & Guilds", "NCFE")
-                                   if digital else ("City & Guilds", "NCFE", "Pearson", "EAL"))
+            return self.rng.choice(
+                ("BCS, The Chartered Institute for IT", "City & Guilds", "NCFE")
+                if digital
+                else ("City & Guilds", "NCFE", "Pearson", "EAL")
+            )
         if ctx.kind.key in ("bootcamp", "paid_short"):
             # Often unaccredited; otherwise a certification body that fits the subject.
             options: list[str | None] = [None, None]
-            if ctx.theme.name in ("it_support_networking", "cyber_security",
-                                  "cloud_infrastructure"):
+            if ctx.theme.name in (
+                "it_support_networking",
+                "cyber_security",
+                "cloud_infrastructure",
+            ):
                 options.append("CompTIA")
             if ctx.theme.theme.sector == "J":
                 options.append("BCS, The Chartered Institute for IT")
@@ -1692,8 +2722,9 @@ class CourseBuilder:
             areas = sorted(rng.sample(ids, rng.randint(1, 3)))
         # Short community sessions cover fewer skills than qualifications do.
         room = (8 if key in ("community", "multiply") else 12) - len(areas)
-        n = rng.randint(max(4 - len(areas), len(theme.core), 3),
-                        min(room, len(theme.core) + len(theme.extra)))
+        n = rng.randint(
+            max(4 - len(areas), len(theme.core), 3), min(room, len(theme.core) + len(theme.extra))
+        )
         extra = rng.sample(theme.extra, n - len(theme.core))
         # Keep the theme's own order so rows read naturally (core first).
         return areas + theme.core + [s for s in theme.extra if s in extra]
@@ -1711,8 +2742,15 @@ class CourseBuilder:
             (verbs if info.is_action else topics).append(text)
         return verbs, topics
 
-    def description(self, ctx: CourseContext, skills: list[str], length: tuple[str, float],
-                    delivery: str, attendance: str, venue: str | None) -> str:
+    def description(
+        self,
+        ctx: CourseContext,
+        skills: list[str],
+        length: tuple[str, float],
+        delivery: str,
+        attendance: str,
+        venue: str | None,
+    ) -> str:
         """60-200 words: why, what you learn (skills in plain words), how it runs, outcome."""
         rng = self.rng
         key = ctx.kind.key
@@ -1770,7 +2808,7 @@ class CourseBuilder:
                 "Come along with your phone, tablet or laptop, or borrow one of ours.",
             ),
             "multiply": "Part of the Multiply programme: free maths for adults, using "
-                        "spreadsheets and everyday examples such as budgeting and bills.",
+            "spreadsheets and everyday examples such as budgeting and bills.",
             "htq": (
                 f"A Higher Technical Qualification in {in_sentence(ctx.topic)}, approved against "
                 "employer-led occupational standards.",
@@ -1788,71 +2826,117 @@ class CourseBuilder:
         intro = choice if isinstance(choice, str) else rng.choice(choice)
         parts = [intro, ctx.theme.theme.blurb]
         if verbs:
-            lead = rng.choice(("You will learn to", "On the course you will learn how to",
-                               "By the end you will be able to"))
+            lead = rng.choice(
+                (
+                    "You will learn to",
+                    "On the course you will learn how to",
+                    "By the end you will be able to",
+                )
+            )
             parts.append(f"{lead} {join_words(verbs[:6])}.")
         if topics:
             lead = rng.choice(("Topics include", "You will also cover", "We cover"))
             parts.append(f"{lead} {join_words(topics[:5])}.")
         if any(s.startswith(EDS_QUAL_FRAMEWORK) for s in skills):
-            parts.append("The course follows the national standards for essential digital "
-                         "skills: using devices and handling information, creating and editing, "
-                         "communicating, transacting, and being safe and responsible online.")
+            parts.append(
+                "The course follows the national standards for essential digital "
+                "skills: using devices and handling information, creating and editing, "
+                "communicating, transacting, and being safe and responsible online."
+            )
         elif any(s.startswith(EDS_COMMUNITY_FRAMEWORK) for s in skills):
-            parts.append("Sessions are mapped to the Essential Digital Skills framework, so you "
-                         "can see your progress.")
-        when = {"evening": "in the evenings", "weekend": "at weekends", "daytime": "during the day",
-                "day_block": "in day-release blocks", "flexible": "at times that suit you"}
+            parts.append(
+                "Sessions are mapped to the Essential Digital Skills framework, so you "
+                "can see your progress."
+            )
+        when = {
+            "evening": "in the evenings",
+            "weekend": "at weekends",
+            "daytime": "during the day",
+            "day_block": "in day-release blocks",
+            "flexible": "at times that suit you",
+        }
         span = f"{duration:g} {unit if duration != 1 else unit.rstrip('s')}"
         if unit == "hours":
             span = f"{span} of sessions"
-        where = "online" if delivery == "online" else (
-            f"in {place}" if delivery != "work_based" else "in your workplace")
-        parts.append(rng.choice((
-            f"The course runs over {span} {when[attendance]}, {where}.",
-            f"It lasts {span}, with sessions {when[attendance]} {where}.",
-        )))
+        where = (
+            "online"
+            if delivery == "online"
+            else (f"in {place}" if delivery != "work_based" else "in your workplace")
+        )
+        parts.append(
+            rng.choice(
+                (
+                    f"The course runs over {span} {when[attendance]}, {where}.",
+                    f"It lasts {span}, with sessions {when[attendance]} {where}.",
+                )
+            )
+        )
         text = " ".join(parts)
         words = text.split()
         if len(words) > 200:
             text = " ".join(words[:199]).rstrip(",;") + "."
         if word_count(text) < 60:
-            text += (" Small groups mean plenty of one-to-one support from tutors who understand "
-                     "how adults learn, and you can ask questions at any point.")
+            text += (
+                " Small groups mean plenty of one-to-one support from tutors who understand "
+                "how adults learn, and you can ask questions at any point."
+            )
         return text
 
     def who_for(self, ctx: CourseContext) -> str:
         """Who the course is for, in the provider's voice."""
         rng, key = self.rng, ctx.kind.key
         options = {
-            "bootcamp": ("Adults aged 19 or over who are employed, self-employed, unemployed or "
-                         "returning to work and want to move into a new role or get promoted.",
-                         "Career changers and people returning to work who want a fast route "
-                         f"into {in_sentence(ctx.topic)}."),
-            "t_level": ("Young people aged 16 to 19 who have finished their GCSEs and want a "
-                        "career in digital.",),
-            "eds_qual": ("Adults who want to use a computer, phone or the internet with more "
-                         "confidence, for example to find work, manage money or keep in touch.",
-                         "Beginners and anyone who finds technology daunting."),
-            "aeb_eds": ("Adults with little or no experience of using the internet.",
-                        "Adults who want to build basic digital confidence for work or home."),
-            "aeb_short": ("Adults aged 19 or over who want to improve their digital skills for "
-                          "work.", "Job seekers and people returning to work."),
-            "fcj": ("Adults aged 19 or over who want a Level 3 qualification to change career or "
-                    "progress at work.",),
-            "apprenticeship": ("School and college leavers and adults of any age who want to "
-                               "earn while they learn.",
-                               "Existing employees who want to develop their career."),
-            "community": ("Anyone who wants help getting online. Older people, carers and "
-                          "people who have never used a computer are especially welcome.",
-                          "Residents who want friendly, patient help with technology."),
-            "multiply": ("Adults aged 19 or over who do not have a GCSE maths at grade C/4 or "
-                         "above and want to feel more confident with numbers.",),
-            "htq": ("Students with a Level 3 qualification and people already working in tech "
-                    "who want higher-level skills.",),
-            "paid_short": ("Professionals and business owners who want practical skills in "
-                           f"{in_sentence(ctx.topic)}.", "Anyone curious about "
-                           f"{in_sentence(ctx.topic)} who wants a structured introduction."),
+            "bootcamp": (
+                "Adults aged 19 or over who are employed, self-employed, unemployed or "
+                "returning to work and want to move into a new role or get promoted.",
+                "Career changers and people returning to work who want a fast route "
+                f"into {in_sentence(ctx.topic)}.",
+            ),
+            "t_level": (
+                "Young people aged 16 to 19 who have finished their GCSEs and want a "
+                "career in digital.",
+            ),
+            "eds_qual": (
+                "Adults who want to use a computer, phone or the internet with more "
+                "confidence, for example to find work, manage money or keep in touch.",
+                "Beginners and anyone who finds technology daunting.",
+            ),
+            "aeb_eds": (
+                "Adults with little or no experience of using the internet.",
+                "Adults who want to build basic digital confidence for work or home.",
+            ),
+            "aeb_short": (
+                "Adults aged 19 or over who want to improve their digital skills for work.",
+                "Job seekers and people returning to work.",
+            ),
+            "fcj": (
+                "Adults aged 19 or over who want a Level 3 qualification to change career or "
+                "progress at work.",
+            ),
+            "apprenticeship": (
+                "School and college leavers and adults of any age who want to "
+                "earn while they learn.",
+                "Existing employees who want to develop their career.",
+            ),
+            "community": (
+                "Anyone who wants help getting online. Older people, carers and "
+                "people who have never used a computer are especially welcome.",
+                "Residents who want friendly, patient help with technology.",
+            ),
+            "multiply": (
+                "Adults aged 19 or over who do not have a GCSE maths at grade C/4 or "
+                "above and want to feel more confident with numbers.",
+            ),
+            "htq": (
+                "Students with a Level 3 qualification and people already working in tech "
+                "who want higher-level skills.",
+            ),
+            "paid_short": (
+                "Professionals and business owners who want practical skills in "
+                f"{in_sentence(ctx.topic)}.",
+                "Anyone curious about "
+                f"{in_sentence(ctx.topic)} who wants a structured introduction.",
+            ),
         }[key]
         return rng.choice(options)
 
@@ -1860,45 +2944,66 @@ class CourseBuilder:
         """Entry requirements, varied by kind and level."""
         rng, key = self.rng, ctx.kind.key
         if key == "t_level":
-            return ("Five GCSEs at grade 4 or above, including English and maths, or equivalent. "
-                    "You will be invited to an informal interview.")
+            return (
+                "Five GCSEs at grade 4 or above, including English and maths, or equivalent. "
+                "You will be invited to an informal interview."
+            )
         if key == "apprenticeship":
-            return rng.choice((
-                "You must be employed in a relevant role for at least 30 hours a week. Level 2 "
-                "English and maths, or the willingness to achieve them during the programme.",
-                "An apprenticeship vacancy with a participating employer. GCSE English and maths "
-                "at grade 4 or above are preferred; support is available if you do not have them.",
-            ))
+            return rng.choice(
+                (
+                    "You must be employed in a relevant role for at least 30 hours a week. Level 2 "
+                    "English and maths, or the willingness to achieve them during the programme.",
+                    "An apprenticeship vacancy with a participating employer. GCSE English and maths "
+                    "at grade 4 or above are preferred; support is available if you do not have them.",
+                )
+            )
         if key in ("community", "eds_qual", "aeb_eds", "multiply"):
-            return rng.choice(("None. Everyone is welcome.", "No previous experience needed.",
-                               "None: just bring yourself (and your device if you have one)."))
+            return rng.choice(
+                (
+                    "None. Everyone is welcome.",
+                    "No previous experience needed.",
+                    "None: just bring yourself (and your device if you have one).",
+                )
+            )
         if key == "htq":
-            return ("A relevant Level 3 qualification (for example a T Level, BTEC or A levels) "
-                    "or relevant work experience. GCSE English and maths at grade 4 or above.")
+            return (
+                "A relevant Level 3 qualification (for example a T Level, BTEC or A levels) "
+                "or relevant work experience. GCSE English and maths at grade 4 or above."
+            )
         if ctx.level in ("L3", "L4", "L5"):
-            return rng.choice((
-                "Some experience of the subject, or a Level 2 qualification. You will complete a "
-                "short online assessment before joining.",
-                "No formal qualifications needed, but you should be comfortable using a computer. "
-                "We will check your suitability in an informal chat.",
-            ))
-        return rng.choice(("None.", "Basic computer skills.",
-                           "You should be able to use a keyboard and mouse."))
+            return rng.choice(
+                (
+                    "Some experience of the subject, or a Level 2 qualification. You will complete a "
+                    "short online assessment before joining.",
+                    "No formal qualifications needed, but you should be comfortable using a computer. "
+                    "We will check your suitability in an informal chat.",
+                )
+            )
+        return rng.choice(
+            ("None.", "Basic computer skills.", "You should be able to use a keyboard and mouse.")
+        )
 
     def how_you_learn(self, ctx: CourseContext, delivery: str, attendance: str) -> str:
         """How the course is taught."""
         rng = self.rng
         base = {
-            "online": ("Live online classes with recorded sessions to catch up, plus a tutor you "
-                       "can message between classes.",
-                       "Online, through our virtual learning platform, with weekly live "
-                       "tutorials."),
-            "classroom": ("In a classroom with computers provided, in small groups with a tutor.",
-                          "Face-to-face sessions with plenty of hands-on practice."),
-            "blended": ("A mix of classroom sessions and online learning you can do at home.",
-                        "Blended: weekly workshops plus guided online study."),
-            "work_based": ("Mostly in your workplace, with off-the-job training sessions and "
-                           "regular reviews with your tutor and employer.",),
+            "online": (
+                "Live online classes with recorded sessions to catch up, plus a tutor you "
+                "can message between classes.",
+                "Online, through our virtual learning platform, with weekly live tutorials.",
+            ),
+            "classroom": (
+                "In a classroom with computers provided, in small groups with a tutor.",
+                "Face-to-face sessions with plenty of hands-on practice.",
+            ),
+            "blended": (
+                "A mix of classroom sessions and online learning you can do at home.",
+                "Blended: weekly workshops plus guided online study.",
+            ),
+            "work_based": (
+                "Mostly in your workplace, with off-the-job training sessions and "
+                "regular reviews with your tutor and employer.",
+            ),
         }[delivery]
         text = rng.choice(base)
         if ctx.kind.key == "bootcamp":
@@ -1914,64 +3019,79 @@ class CourseBuilder:
     def how_assessed(self, ctx: CourseContext) -> str:
         """Assessment method."""
         key = ctx.kind.key
-        return self.pick({
-            "bootcamp": ("A portfolio of project work and a final showcase to "
-                                    "employers.", "Practical assignments and an employer-set "
-                                    "project."),
-            "t_level": "Written exams, an employer-set project and an occupational specialism "
-                       "assessment.",
-            "eds_qual": "Short practical tasks on a computer, completed in class.",
-            "aeb_eds": "Practical tasks in class and an optional qualification test.",
-            "aeb_short": ("A portfolio of practical tasks.", "Short practical tests."),
-            "fcj": "Coursework assignments and an online test.",
-            "apprenticeship": "End-point assessment: a project and a professional discussion "
-                              "with an independent assessor.",
-            "community": "No tests or exams.",
-            "multiply": "No exams; you can take a short online check of your progress.",
-            "htq": "Assignments, projects and practical work set against employer standards.",
-            "paid_short": ("No formal assessment; certificate of attendance.",
-                                      "An online multiple-choice test at the end.",
-                                      "A short practical project."),
-        }[key])
+        return self.pick(
+            {
+                "bootcamp": (
+                    "A portfolio of project work and a final showcase to employers.",
+                    "Practical assignments and an employer-set project.",
+                ),
+                "t_level": "Written exams, an employer-set project and an occupational specialism "
+                "assessment.",
+                "eds_qual": "Short practical tasks on a computer, completed in class.",
+                "aeb_eds": "Practical tasks in class and an optional qualification test.",
+                "aeb_short": ("A portfolio of practical tasks.", "Short practical tests."),
+                "fcj": "Coursework assignments and an online test.",
+                "apprenticeship": "End-point assessment: a project and a professional discussion "
+                "with an independent assessor.",
+                "community": "No tests or exams.",
+                "multiply": "No exams; you can take a short online check of your progress.",
+                "htq": "Assignments, projects and practical work set against employer standards.",
+                "paid_short": (
+                    "No formal assessment; certificate of attendance.",
+                    "An online multiple-choice test at the end.",
+                    "A short practical project.",
+                ),
+            }[key]
+        )
 
     def where_next(self, ctx: CourseContext) -> str:
         """Progression routes."""
         key = ctx.kind.key
-        return self.pick({
-            "bootcamp": (
-                f"Job interviews with our employer partners, or an apprenticeship in "
-                f"{in_sentence(ctx.topic)}.",
-                "Entry-level roles such as junior analyst, developer or technician, or further "
-                "study at Level 4.",
-            ),
-            "t_level": "Skilled employment, a higher or degree apprenticeship, or university.",
-            "eds_qual": "The next level of Essential Digital Skills, IT user skills courses, "
-                        "or a vocational course.",
-            "aeb_eds": "Essential Digital Skills Level 1 or IT user skills courses.",
-            "aeb_short": "A Level 2 or Level 3 digital course, or an apprenticeship.",
-            "fcj": "A Skills Bootcamp, a Level 4 apprenticeship or a Higher Technical "
-                   "Qualification.",
-            "apprenticeship": "A higher-level apprenticeship or a permanent role with your "
-                              "employer.",
-            "community": ("An Essential Digital Skills course.",
-                                     "Our next-step courses, or volunteering as a digital "
-                                     "champion."),
-            "multiply": "Functional Skills maths or an Essential Digital Skills course.",
-            "htq": "A top-up degree, a degree apprenticeship or a skilled technical role.",
-            "paid_short": "More advanced courses in the same subject, or a Skills Bootcamp.",
-        }[key])
+        return self.pick(
+            {
+                "bootcamp": (
+                    f"Job interviews with our employer partners, or an apprenticeship in "
+                    f"{in_sentence(ctx.topic)}.",
+                    "Entry-level roles such as junior analyst, developer or technician, or further "
+                    "study at Level 4.",
+                ),
+                "t_level": "Skilled employment, a higher or degree apprenticeship, or university.",
+                "eds_qual": "The next level of Essential Digital Skills, IT user skills courses, "
+                "or a vocational course.",
+                "aeb_eds": "Essential Digital Skills Level 1 or IT user skills courses.",
+                "aeb_short": "A Level 2 or Level 3 digital course, or an apprenticeship.",
+                "fcj": "A Skills Bootcamp, a Level 4 apprenticeship or a Higher Technical "
+                "Qualification.",
+                "apprenticeship": "A higher-level apprenticeship or a permanent role with your "
+                "employer.",
+                "community": (
+                    "An Essential Digital Skills course.",
+                    "Our next-step courses, or volunteering as a digital champion.",
+                ),
+                "multiply": "Functional Skills maths or an Essential Digital Skills course.",
+                "htq": "A top-up degree, a degree apprenticeship or a skilled technical role.",
+                "paid_short": "More advanced courses in the same subject, or a Skills Bootcamp.",
+            }[key]
+        )
 
     def eligibility(self, ctx: CourseContext) -> str:
         """Eligibility notes for funded programmes."""
         key = ctx.kind.key
-        region = ("the Liverpool City Region" if (ctx.gss or ctx.provider.spec.home) in LCR
-                  else "Lancashire")
+        region = (
+            "the Liverpool City Region"
+            if (ctx.gss or ctx.provider.spec.home) in LCR
+            else "Lancashire"
+        )
         if key == "bootcamp":
-            return (f"You must be aged 19 or over and live in {region} or work for an employer "
-                    "there. You must have the right to work in the UK.")
+            return (
+                f"You must be aged 19 or over and live in {region} or work for an employer "
+                "there. You must have the right to work in the UK."
+            )
         if key in ("aeb_short", "aeb_eds", "fcj"):
-            return (f"Funded by the Adult Education Budget for residents of {region} aged 19 or "
-                    "over who meet the residency rules.")
+            return (
+                f"Funded by the Adult Education Budget for residents of {region} aged 19 or "
+                "over who meet the residency rules."
+            )
         if key == "t_level":
             return "For students aged 16 to 18 on 31 August in the year they start."
         return ""
@@ -2042,8 +3162,9 @@ class DemandBuilder:
         """Required skills from the ESCO profile: every essential digital skill, a share of
         the optional digital ones, and one to four non-digital essential skills."""
         rng = self.rng
-        others = rng.sample(occ.other_essential, min(len(occ.other_essential),
-                                                     rng.randint(1, MAX_NON_DIGITAL)))
+        others = rng.sample(
+            occ.other_essential, min(len(occ.other_essential), rng.randint(1, MAX_NON_DIGITAL))
+        )
         room = MAX_DEMAND_SKILLS - len(others)
         essential = occ.digital_essential[:room]
         room -= len(essential)
@@ -2068,9 +3189,15 @@ class DemandBuilder:
         info = self.ref.skills[sid]
         # Only short, plain alt labels; for action skills only those that still open with a
         # verb, since many ESCO alt labels are inverted or garbled ("drift existing data").
-        alts = [a for a in info.alts if 3 <= len(a) <= 45 and "(" not in a
-                and not any(c.isdigit() for c in a) and len(a.split()) <= 6
-                and (not info.is_action or a.split()[0].casefold() in self.ref.verbs)]
+        alts = [
+            a
+            for a in info.alts
+            if 3 <= len(a) <= 45
+            and "(" not in a
+            and not any(c.isdigit() for c in a)
+            and len(a.split()) <= 6
+            and (not info.is_action or a.split()[0].casefold() in self.ref.verbs)
+        ]
         if alts and self.rng.random() < 0.3:
             return self.rng.choice(alts)
         return display(info.label)
@@ -2088,8 +3215,16 @@ class DemandBuilder:
             title = f"{rng.choice(('Junior', 'Trainee', 'Apprentice'))} {title}"
         return title
 
-    def description(self, occ: Occupation, title: str, employer: str, sector: str, gss: str,
-                    skills: list[dict[str, str]], closing: date) -> str:
+    def description(
+        self,
+        occ: Occupation,
+        title: str,
+        employer: str,
+        sector: str,
+        gss: str,
+        skills: list[dict[str, str]],
+        closing: date,
+    ) -> str:
         """An 80-300 word advert naming the employer, place and several required skills."""
         rng = self.rng
         town = rng.choice(AREA_TOWNS[gss])
@@ -2105,43 +3240,76 @@ class DemandBuilder:
             lo, hi = (14000, 19000) if title.startswith("Apprentice") else (lo * 4 // 5, lo)
         pay_lo = rng.randrange(lo, (lo + hi) // 2, 500)
         pay_hi = pay_lo + rng.randrange(2000, 9000, 500)
-        contract = rng.choice(("Full-time, permanent", "Full-time, permanent",
-                               "Part-time (22.5 hours a week), permanent",
-                               "Full-time, 12-month fixed term"))
-        working = rng.choice(("on site", "hybrid, with two days a week in the office",
-                              "on site, Monday to Friday", "hybrid"))
-        intro = rng.choice((
-            f"{employer} is looking for {with_article(title)} to join our team in {place}.",
-            f"We are recruiting {with_article(title)} at our {town} site.",
-            f"{title} wanted: {employer}, {place}.",
-            f"Join {employer} as {with_article(title)}, based in {place}.",
-        ))
+        contract = rng.choice(
+            (
+                "Full-time, permanent",
+                "Full-time, permanent",
+                "Part-time (22.5 hours a week), permanent",
+                "Full-time, 12-month fixed term",
+            )
+        )
+        working = rng.choice(
+            (
+                "on site",
+                "hybrid, with two days a week in the office",
+                "on site, Monday to Friday",
+                "hybrid",
+            )
+        )
+        intro = rng.choice(
+            (
+                f"{employer} is looking for {with_article(title)} to join our team in {place}.",
+                f"We are recruiting {with_article(title)} at our {town} site.",
+                f"{title} wanted: {employer}, {place}.",
+                f"Join {employer} as {with_article(title)}, based in {place}.",
+            )
+        )
         blurb = rng.choice(SECTOR_BLURBS.get(sector, SECTOR_BLURBS["N"]))
         paras = [f"{intro} {blurb}"]
         if rng.random() < 0.5:
             lines = [f"- {self.bullet(s)}" for s in must]
             paras.append("What you will bring:\n" + "\n".join(lines))
         else:
-            paras.append(rng.choice(("You will need", "The successful candidate will have",
-                                     "We are looking for someone with")) + " "
-                         + join_words([self.prose(s) for s in must]) + ".")
+            paras.append(
+                rng.choice(
+                    (
+                        "You will need",
+                        "The successful candidate will have",
+                        "We are looking for someone with",
+                    )
+                )
+                + " "
+                + join_words([self.prose(s) for s in must])
+                + "."
+            )
         if nice:
-            paras.append(rng.choice(("It would be great if you also have",
-                                     "Desirable:", "Nice to have:")) + " "
-                         + join_words([self.phrase(s) for s in nice]) + ".")
-        paras.append(rng.choice((
-            "Full training on our systems is provided, and we support staff to gain "
-            "qualifications.",
-            "You will be part of a friendly team that values development and wellbeing.",
-            "We offer a structured induction and ongoing training.",
-        )))
-        paras.append(f"{contract}, {working}. Salary £{pay_lo:,} to £{pay_hi:,} a year, plus "
-                     f"{rng.choice(('28', '30', '33'))} days' holiday including bank holidays "
-                     f"and a workplace pension. Closing date: {closing:%d %B %Y}.")
+            paras.append(
+                rng.choice(("It would be great if you also have", "Desirable:", "Nice to have:"))
+                + " "
+                + join_words([self.phrase(s) for s in nice])
+                + "."
+            )
+        paras.append(
+            rng.choice(
+                (
+                    "Full training on our systems is provided, and we support staff to gain "
+                    "qualifications.",
+                    "You will be part of a friendly team that values development and wellbeing.",
+                    "We offer a structured induction and ongoing training.",
+                )
+            )
+        )
+        paras.append(
+            f"{contract}, {working}. Salary £{pay_lo:,} to £{pay_hi:,} a year, plus "
+            f"{rng.choice(('28', '30', '33'))} days' holiday including bank holidays "
+            f"and a workplace pension. Closing date: {closing:%d %B %Y}."
+        )
         text = "\n\n".join(paras)
         if word_count(text) < 80:
-            text += ("\n\nWe welcome applications from everyone and are happy to talk about "
-                     "flexible working and any adjustments you need at interview.")
+            text += (
+                "\n\nWe welcome applications from everyone and are happy to talk about "
+                "flexible working and any adjustments you need at interview."
+            )
         return text
 
     def bullet(self, sid: str) -> str:
@@ -2156,8 +3324,10 @@ class DemandBuilder:
         # An alt label of an action skill may be a verb phrase or a noun ("email marketing
         # execution"): the opening word decides the frame.
         if info.is_action and text.split()[0].casefold() in self.ref.verbs:
-            return self.rng.choice(("the ability to ", "the confidence to ",
-                                    "a proven ability to ")) + text
+            return (
+                self.rng.choice(("the ability to ", "the confidence to ", "a proven ability to "))
+                + text
+            )
         return self.rng.choice(("knowledge of ", "experience of ", "familiarity with ")) + text
 
     def build_all(self, total: int) -> list[dict[str, Any]]:
@@ -2174,25 +3344,29 @@ class DemandBuilder:
             title = self.job_title(occ)
             skills = self.skills_for(occ)
             roll = rng.random()
-            vacancies = 1 if roll < 0.8 else (rng.randint(2, 5) if roll < 0.97
-                                              else rng.randint(6, 20))
-            rows.append({
-                "source": SOURCE,
-                "source_ref": f"SEED-D-{i:06d}",
-                "employer": employer,
-                "job_title": title,
-                "description": self.description(occ, title, employer, sector, gss, skills,
-                                                closing),
-                "soc_code": None,  # no sound ISCO-08 -> SOC 2020 unit-group mapping to hand
-                "occupation_id": occ.id,
-                "isco_code": occ.isco_code,
-                "sector": sector,
-                "local_authority": gss,
-                "vacancies": vacancies,
-                "posted_date": posted.isoformat(),
-                "closing_date": closing.isoformat(),
-                "skills": skills,
-            })
+            vacancies = (
+                1 if roll < 0.8 else (rng.randint(2, 5) if roll < 0.97 else rng.randint(6, 20))
+            )
+            rows.append(
+                {
+                    "source": SOURCE,
+                    "source_ref": f"SEED-D-{i:06d}",
+                    "employer": employer,
+                    "job_title": title,
+                    "description": self.description(
+                        occ, title, employer, sector, gss, skills, closing
+                    ),
+                    "soc_code": None,  # no sound ISCO-08 -> SOC 2020 unit-group mapping to hand
+                    "occupation_id": occ.id,
+                    "isco_code": occ.isco_code,
+                    "sector": sector,
+                    "local_authority": gss,
+                    "vacancies": vacancies,
+                    "posted_date": posted.isoformat(),
+                    "closing_date": closing.isoformat(),
+                    "skills": skills,
+                }
+            )
         return rows
 
 
@@ -2218,18 +3392,30 @@ def count_table(title: str, counts: Counter[str] | dict[str, int], names: dict[s
 
 
 # Kept on one line so the notice can be found with grep.
-NOTICE = ("**ILLUSTRATIVE DATA — generated by scripts/generate_seed.py (seed {seed}); not real "
-          "courses, providers or vacancies; skills and occupations are real ESCO concepts.**")
+NOTICE = (
+    "**ILLUSTRATIVE DATA — generated by scripts/generate_seed.py (seed {seed}); not real "
+    "courses, providers or vacancies; skills and occupations are real ESCO concepts.**"
+)
 
 
-def write_readme(out: Path, seed: int, ref: Reference, providers: list[Provider],
-                 courses: list[dict[str, Any]], demand: list[dict[str, Any]]) -> None:
+def write_readme(
+    out: Path,
+    seed: int,
+    ref: Reference,
+    providers: list[Provider],
+    courses: list[dict[str, Any]],
+    demand: list[dict[str, Any]],
+) -> None:
     """README.md with the illustrative-data notice and coverage counts."""
     names = {g: ref.areas[g]["name"] for g in AREA_TOWNS}
     by_programme = Counter(sorted(c["programme_type"] for c in courses))
     by_course_type = Counter(sorted(c["course_type"] for c in courses))
-    by_level = Counter(sorted((c["qualification_level"] for c in courses),
-                              key=["E1", "E2", "E3", "L1", "L2", "L3", "L4", "L5"].index))
+    by_level = Counter(
+        sorted(
+            (c["qualification_level"] for c in courses),
+            key=["E1", "E2", "E3", "L1", "L2", "L3", "L4", "L5"].index,
+        )
+    )
     by_area_c: Counter[str] = Counter()
     for gss in AREA_TOWNS:
         by_area_c[gss] = sum(1 for c in courses if c["local_authority"] == gss)
@@ -2240,8 +3426,9 @@ def write_readme(out: Path, seed: int, ref: Reference, providers: list[Provider]
     by_month = Counter(sorted(d["posted_date"][:7] for d in demand))
     by_sector = Counter(sorted(d["sector"] for d in demand))
     by_ptype = Counter(sorted(p.spec.provider_type for p in providers))
-    theme_lines = "\n".join(f"| {n} | {t.level} | {len(t.core) + len(t.extra)} |"
-                            for n, t in THEMES.items())
+    theme_lines = "\n".join(
+        f"| {n} | {t.level} | {len(t.core) + len(t.extra)} |" for n, t in THEMES.items()
+    )
     text = f"""# Seed data
 
 {NOTICE.format(seed=seed)}
@@ -2288,8 +3475,9 @@ Regenerate (byte-identical for the same arguments):
     (out / "README.md").write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
-def generate(seed: int, out: Path, n_courses: int, n_demand: int,
-             ref_dir: Path = REFERENCE_DIR) -> dict[str, int]:
+def generate(
+    seed: int, out: Path, n_courses: int, n_demand: int, ref_dir: Path = REFERENCE_DIR
+) -> dict[str, int]:
     """Write the four seed files into `out`; returns row counts."""
     ref = load_reference(ref_dir)
     check_areas(ref)
@@ -2298,7 +3486,8 @@ def generate(seed: int, out: Path, n_courses: int, n_demand: int,
     # Separate streams so changing the number of courses does not reshuffle the adverts.
     providers = build_providers(random.Random(f"{seed}:providers"))
     courses = CourseBuilder(random.Random(f"{seed}:courses"), ref, themes).build_all(
-        providers, n_courses)
+        providers, n_courses
+    )
     demand = DemandBuilder(random.Random(f"{seed}:demand"), ref, occupations).build_all(n_demand)
 
     missing = [g for g in AREA_TOWNS if not any(c["local_authority"] == g for c in courses)]
@@ -2308,7 +3497,8 @@ def generate(seed: int, out: Path, n_courses: int, n_demand: int,
     out.mkdir(parents=True, exist_ok=True)
     (out / "providers.json").write_text(
         json.dumps([p.record() for p in providers], indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     dump_jsonl(out / "courses.jsonl", courses)
     dump_jsonl(out / "demand.jsonl", demand)
     write_readme(out, seed, ref, providers, courses, demand)
@@ -2320,12 +3510,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--courses", type=int, default=DEFAULT_COURSES,
-                        help="number of courses (at least one per provider kind and area)")
-    parser.add_argument("--demand", type=int, default=DEFAULT_DEMAND,
-                        help="number of demand records")
-    parser.add_argument("--reference", type=Path, default=REFERENCE_DIR,
-                        help="derived reference data directory")
+    parser.add_argument(
+        "--courses",
+        type=int,
+        default=DEFAULT_COURSES,
+        help="number of courses (at least one per provider kind and area)",
+    )
+    parser.add_argument(
+        "--demand", type=int, default=DEFAULT_DEMAND, help="number of demand records"
+    )
+    parser.add_argument(
+        "--reference", type=Path, default=REFERENCE_DIR, help="derived reference data directory"
+    )
     return parser.parse_args(argv)
 
 

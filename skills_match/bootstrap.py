@@ -13,7 +13,9 @@ Echo = Callable[[str], None]
 
 
 def initialise(
-    settings: Settings, seed: bool = True, echo: Echo = lambda _: None,
+    settings: Settings,
+    seed: bool = True,
+    echo: Echo = lambda _: None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Create or migrate the database and load everything it needs; safe to re-run."""

@@ -134,7 +134,10 @@ def api_keys(app):
         provider_id = s.providers()[0]["id"]
         keys = {
             role: create_key(
-                s, settings.api_key_pepper, f"test {role}", role,
+                s,
+                settings.api_key_pepper,
+                f"test {role}",
+                role,
                 provider_id if role == "provider" else None,
             )[1]
             for role in ("admin", "provider", "adviser", "partnership")

@@ -90,8 +90,14 @@ def test_providers_load_and_cover_every_type(providers):
     assert all(p["ukprn"].startswith("1999") for p in loaded)  # the fictional range
     assert {p["local_authority"] for p in loaded} <= AREAS
     types = Counter(p["provider_type"] for p in loaded)
-    for kind in ("fe_college", "independent_training_provider", "bootcamp_supplier",
-                 "community_organisation", "university", "local_authority"):
+    for kind in (
+        "fe_college",
+        "independent_training_provider",
+        "bootcamp_supplier",
+        "community_organisation",
+        "university",
+        "local_authority",
+    ):
         assert types[kind] >= 1, kind
 
 
@@ -197,8 +203,9 @@ def test_demand_coverage(demand):
 
 
 def test_demand_occupations_and_skills_are_real(demand, skills, occupations):
-    fallback = {i for i, s in skills.items()
-                if s["preferred_label"].casefold() == FALLBACK_SKILL_LABEL}
+    fallback = {
+        i for i, s in skills.items() if s["preferred_label"].casefold() == FALLBACK_SKILL_LABEL
+    }
     for d in demand:
         occ = occupations.get(d["occupation_id"])
         assert occ is not None, d["source_ref"]
@@ -217,8 +224,9 @@ def test_demand_occupations_and_skills_are_real(demand, skills, occupations):
 
 
 def test_most_demand_needs_digital_skills(demand, skills):
-    digital = sum(any(skills[s["skill_id"]]["is_digital"] == "1" for s in d["skills"])
-                  for d in demand)
+    digital = sum(
+        any(skills[s["skill_id"]]["is_digital"] == "1" for s in d["skills"]) for d in demand
+    )
     assert digital == len(demand)  # the fallback skill is digital too
 
 
@@ -234,7 +242,9 @@ def test_readme_marks_data_illustrative():
 def test_generator_reproduces_committed_files(tmp_path):
     subprocess.run(
         [sys.executable, str(GENERATOR), "--out", str(tmp_path)],
-        check=True, capture_output=True, timeout=60,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     for name in SEED_FILES:
         assert (tmp_path / name).read_bytes() == (SEED / name).read_bytes(), name
