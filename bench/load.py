@@ -142,7 +142,7 @@ def main() -> None:
         "SKILLS_MATCH_API_KEY_PEPPER": PEPPER,
         "SKILLS_MATCH_LOG_LEVEL": "WARNING",
         # The load test measures the service, not the per-key rate limit.
-        "SKILLS_MATCH_RATE_LIMITS_ENABLED": "0",
+        "SKILLS_MATCH_RATE_LIMIT_MATCH": "",
     }
     server = subprocess.Popen(
         [
