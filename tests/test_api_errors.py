@@ -236,7 +236,7 @@ def test_docs_work_in_chromium_under_the_csp(world: World) -> None:
 
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian chromium is missing: `make test` installs it")
     from playwright.sync_api import sync_playwright
 
     server = make_server("127.0.0.1", 0, world.app)

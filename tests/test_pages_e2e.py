@@ -38,7 +38,7 @@ START_FROM = "05/01/2026"
 def live(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory, encoder) -> Iterator[Any]:
     """The site served on 127.0.0.1, its matcher already fitted (as after a first request)."""
     if chromium_path() is None:
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian chromium is missing: `make test` installs it")
     site = build_site(seeded_db, tmp_path_factory.mktemp("pages-e2e"))
     from api.db import get_store, settings
     from skills_match.matcher import get_matcher

@@ -63,7 +63,7 @@ def test_html_is_self_contained_and_accessible(pages):
 def test_charts_render_in_headless_chromium(pages):
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian chromium is missing: `make test` installs it")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
