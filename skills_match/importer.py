@@ -295,11 +295,11 @@ def import_courses(
             if prior.get((owner, r["provider_ref"])) != record_digest(r, illustrative)
         ]
         report.unchanged = len(records) - len(todo)
-        links = _links_for(linker, [r for _, _, r in todo], _course_text)
-        if dry_run:
+        if dry_run:  # a check writes nothing, so it extracts (and stores) nothing either
             report.inserted = sum((o, r["provider_ref"]) not in prior for _, o, r in todo)
             report.updated = len(todo) - report.inserted
             return
+        links = _links_for(linker, [r for _, _, r in todo], _course_text)
         with store.write():
             for (_, owner, record), skill_links in _progress(
                 progress, zip(todo, links, strict=True)
@@ -347,11 +347,11 @@ def import_demand(
             if prior.get((r["source"], r["source_ref"])) != record_digest(r, illustrative)
         ]
         report.unchanged = len(records) - len(todo)
-        links = _links_for(linker, todo, _demand_text)
         if dry_run:
             report.inserted = sum((r["source"], r["source_ref"]) not in prior for r in todo)
             report.updated = len(todo) - report.inserted
             return
+        links = _links_for(linker, todo, _demand_text)
         with store.write():
             for record, skill_links in _progress(progress, zip(todo, links, strict=True)):
                 demand_id, outcome = store.upsert_demand(record, skill_links, illustrative)
