@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -25,18 +26,18 @@ from .importer import (
     MAX_ROWS,
     ImportReport,
     SkillLinker,
-    _check_references,
-    _course_text,
-    _demand_text,
-    _links_for,
+    check_references,
+    course_text,
+    demand_text,
     flatten_messages,
     import_courses,
     import_demand,
+    links_for,
     read_rows,
 )
 from .schemas import CourseSchema, DemandSchema
 from .store import Store
-from .store.courses import SkillLink, record_digest
+from .store.courses import SkillLink
 
 _course_schema = CourseSchema()
 _demand_schema = DemandSchema()
@@ -65,7 +66,7 @@ def _load(schema: Schema, raw: Any, store: Store) -> dict[str, Any]:
         raise InvalidInput(
             "The record is invalid; see errors for each field.", field_errors(exc.messages)
         ) from None
-    problems = _check_references(store, [record])
+    problems = check_references(store, [record])
     if problems:
         errors: dict[str, list[str]] = {}
         for problem in problems:
@@ -88,7 +89,27 @@ def _keep_identity(record: Mapping[str, Any], state: Mapping[str, Any], keys: Se
 def _link_one(
     linker: SkillLinker | None, record: dict[str, Any], text_of: Callable[[dict], str]
 ) -> list[SkillLink]:
-    return _links_for(linker, [record], text_of)[0]
+    return links_for(linker, [record], text_of)[0]
+
+
+def _links(
+    linker: SkillLinker | None,
+    record: dict[str, Any],
+    state: Mapping[str, Any],
+    text_of: Callable[[Mapping[str, Any]], str],
+    derived: Callable[[], list[SkillLink]],
+    extracted: dict[str, list[SkillLink]],
+) -> list[SkillLink]:
+    """A record's skill links: those it names, else those found in its text (cached by text)."""
+    if record.get("skills"):
+        return _link_one(linker, record, text_of)  # named skills: no extraction
+    text = text_of(record)
+    if text == text_of(state):
+        # Same text, so extraction would find the same skills: keep what it found.
+        return derived()
+    if text not in extracted:
+        extracted[text] = _link_one(linker, record, text_of)
+    return extracted[text]
 
 
 def area_codes(store: Store, names: Sequence[str]) -> list[str]:
@@ -127,7 +148,9 @@ def course_input(state: Mapping[str, Any]) -> dict[str, Any]:
 def check_course_owner(store: Store, course_id: int, provider_id: int) -> None:
     """NotFound if the course does not exist; PermissionDenied if another provider owns it."""
     if store.course_owner(course_id) != provider_id:
-        raise PermissionDenied(f"Course {course_id} belongs to another provider.")
+        raise PermissionDenied(
+            f"Course {course_id} belongs to another provider: you can read it but not change it."
+        )
 
 
 def create_course(
@@ -146,7 +169,7 @@ def create_course(
             )
 
     refuse_duplicate()  # before linking: a refused write does no extraction work
-    links = _link_one(linker, record, _course_text)
+    links = _link_one(linker, record, course_text)
     with store.write():
         refuse_duplicate()  # again under the write lock, against a concurrent create
         course_id, _ = store.upsert_course(provider_id, record, links)
@@ -157,11 +180,13 @@ def replace_course(
     store: Store, provider_id: int, course_id: int, raw: Any, linker: SkillLinker | None = None
 ) -> int:
     """Replace every field of the provider's own course (absent fields take their defaults)."""
-    check_course_owner(store, course_id, provider_id)
-    state = store.course_record_state(course_id)
-    record = _load(_course_schema, raw, store)
-    _keep_identity(record, state, ["provider_ref"])
-    return _save_course(store, provider_id, course_id, record, state, linker)
+
+    def build(state: Mapping[str, Any]) -> dict[str, Any]:
+        record = _load(_course_schema, raw, store)
+        _keep_identity(record, state, ["provider_ref"])
+        return record
+
+    return _save_course(store, provider_id, course_id, build, linker)
 
 
 def update_course(
@@ -177,10 +202,13 @@ def update_course(
         raise InvalidInput(
             "The changes must be a JSON object.", {"_schema": ["Expected a JSON object."]}
         )
-    state = store.course_record_state(course_id)
-    record = _load(_course_schema, {**course_input(state), **changes}, store)
-    _keep_identity(record, state, ["provider_ref"])
-    return _save_course(store, provider_id, course_id, record, state, linker)
+
+    def build(state: Mapping[str, Any]) -> dict[str, Any]:
+        record = _load(_course_schema, {**course_input(state), **changes}, store)
+        _keep_identity(record, state, ["provider_ref"])
+        return record
+
+    return _save_course(store, provider_id, course_id, build, linker)
 
 
 def withdraw_course(
@@ -198,28 +226,32 @@ def _save_course(
     store: Store,
     provider_id: int,
     course_id: int,
-    record: dict[str, Any],
-    state: Mapping[str, Any],
+    build: Callable[[Mapping[str, Any]], dict[str, Any]],
     linker: SkillLinker | None,
 ) -> int:
-    ref = record["provider_ref"]
-    illustrative = bool(state["illustrative"])
-    digest = record_digest(record, illustrative)
+    """Write the record ``build`` makes from the stored course, read under the write lock.
 
-    def links() -> list[SkillLink]:
-        if not record.get("skills") and _course_text(record) == _course_text(state):
-            # Same text, so extraction would find the same skills: keep what it found.
-            return store.course_derived_links(course_id)
-        return _link_one(linker, record, _course_text)
+    A PATCH merges into the stored record, so reading that record, merging and writing must
+    be one transaction: built from a state read before the lock, two concurrent PATCHes of
+    different fields would each write back the other's old value. Extraction (the model)
+    is too slow to hold the lock for, so it runs first on a state read without the lock;
+    under the lock the record is built again from the state as it is now, and reuses the
+    links found for its text (the usual case), or is linked again if a concurrent write
+    changed that text meanwhile (rare).
+    """
+    extracted: dict[str, list[SkillLink]] = {}
+    derived = partial(store.course_derived_links, course_id)
 
-    # Link outside the write lock (extraction can take a while); skip it when unchanged.
-    unchanged = store.course_digests(provider_id, [ref]).get(ref) == digest
-    found = None if unchanged else links()
-    with store.write():
+    def current() -> tuple[dict[str, Any], dict[str, Any], list[SkillLink]]:
         check_course_owner(store, course_id, provider_id)
-        if found is None and store.course_digests(provider_id, [ref]).get(ref) != digest:
-            found = links()  # the record changed since we looked: rare
-        store.upsert_course(provider_id, record, found or [], illustrative)
+        state = store.course_record_state(course_id)
+        record = build(state)
+        return record, state, _links(linker, record, state, course_text, derived, extracted)
+
+    current()  # outside the lock: validates, and extracts any new text's skills
+    with store.write():
+        record, state, links = current()
+        store.upsert_course(provider_id, record, links, bool(state["illustrative"]))
     return course_id
 
 
@@ -274,7 +306,7 @@ def create_demand(store: Store, raw: Any, linker: SkillLinker | None = None) -> 
             )
 
     refuse_duplicate()  # before linking: a refused write does no extraction work
-    links = _link_one(linker, record, _demand_text)
+    links = _link_one(linker, record, demand_text)
     with store.write():
         refuse_duplicate()
         demand_id, _ = store.upsert_demand(record, links)
@@ -285,24 +317,31 @@ def replace_demand(
     store: Store, demand_id: int, raw: Any, linker: SkillLinker | None = None
 ) -> int:
     """Replace every field of a demand record (absent fields take their defaults)."""
-    state = store.demand_record_state(demand_id)
-    record = _load(_demand_schema, raw, store)
-    _keep_identity(record, state, ["source", "source_ref"])
-    return _save_demand(store, demand_id, record, state, linker)
+
+    def build(state: Mapping[str, Any]) -> dict[str, Any]:
+        record = _load(_demand_schema, raw, store)
+        _keep_identity(record, state, ["source", "source_ref"])
+        return record
+
+    return _save_demand(store, demand_id, build, linker)
 
 
 def update_demand(
     store: Store, demand_id: int, changes: Any, linker: SkillLinker | None = None
 ) -> int:
     """Change some fields of a demand record; the result is validated as a whole."""
-    state = store.demand_record_state(demand_id)
+    store.demand_record_state(demand_id)  # NotFound before any complaint about the body
     if not isinstance(changes, Mapping):
         raise InvalidInput(
             "The changes must be a JSON object.", {"_schema": ["Expected a JSON object."]}
         )
-    record = _load(_demand_schema, {**demand_input(state), **changes}, store)
-    _keep_identity(record, state, ["source", "source_ref"])
-    return _save_demand(store, demand_id, record, state, linker)
+
+    def build(state: Mapping[str, Any]) -> dict[str, Any]:
+        record = _load(_demand_schema, {**demand_input(state), **changes}, store)
+        _keep_identity(record, state, ["source", "source_ref"])
+        return record
+
+    return _save_demand(store, demand_id, build, linker)
 
 
 def delete_demand(store: Store, demand_id: int) -> None:
@@ -314,26 +353,25 @@ def delete_demand(store: Store, demand_id: int) -> None:
 def _save_demand(
     store: Store,
     demand_id: int,
-    record: dict[str, Any],
-    state: Mapping[str, Any],
+    build: Callable[[Mapping[str, Any]], dict[str, Any]],
     linker: SkillLinker | None,
 ) -> int:
-    key = (record["source"], record["source_ref"])
-    illustrative = bool(state["illustrative"])
-    digest = record_digest(record, illustrative)
+    """Write the record ``build`` makes from the stored demand record, read under the lock.
 
-    def links() -> list[SkillLink]:
-        if not record.get("skills") and _demand_text(record) == _demand_text(state):
-            return store.demand_derived_links(demand_id)
-        return _link_one(linker, record, _demand_text)
+    As :func:`_save_course`: extraction runs before the lock, the merge again under it.
+    """
+    extracted: dict[str, list[SkillLink]] = {}
+    derived = partial(store.demand_derived_links, demand_id)
 
-    unchanged = store.demand_digests([key]).get(key) == digest
-    found = None if unchanged else links()
+    def current() -> tuple[dict[str, Any], dict[str, Any], list[SkillLink]]:
+        state = store.demand_record_state(demand_id)  # NotFound if deleted meanwhile
+        record = build(state)
+        return record, state, _links(linker, record, state, demand_text, derived, extracted)
+
+    current()  # outside the lock: validates, and extracts any new text's skills
     with store.write():
-        store.demand_record_state(demand_id)  # NotFound if deleted meanwhile
-        if found is None and store.demand_digests([key]).get(key) != digest:
-            found = links()
-        store.upsert_demand(record, found or [], illustrative)
+        record, state, links = current()
+        store.upsert_demand(record, links, bool(state["illustrative"]))
     return demand_id
 
 

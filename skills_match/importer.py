@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -281,7 +281,7 @@ def import_courses(
             errors.append(RowError(number, "provider_ukprn", f"No provider with UKPRN {ukprn}."))
         owners.append(ukprn_ids[ukprn])
 
-    errors += _check_references(store, records)
+    errors += check_references(store, records)
     keys = [
         (owner, r["provider_ref"]) if r is not None and owner is not None else None
         for owner, r in zip(owners, records, strict=True)
@@ -299,7 +299,7 @@ def import_courses(
             report.inserted = sum((o, r["provider_ref"]) not in prior for _, o, r in todo)
             report.updated = len(todo) - report.inserted
             return
-        links = _links_for(linker, [r for _, _, r in todo], _course_text)
+        links = links_for(linker, [r for _, _, r in todo], course_text)
         with store.write():
             for (_, owner, record), skill_links in _progress(
                 progress, zip(todo, links, strict=True)
@@ -333,7 +333,7 @@ def import_demand(
     """Validate and upsert demand records on (source, source_ref), all or nothing."""
     report = ImportReport("demand", source_name, rows_total=len(raw_rows), dry_run=dry_run)
     records, errors = _validate(_demand_schema, raw_rows)
-    errors += _check_references(store, records)
+    errors += check_references(store, records)
     keys = [(r["source"], r["source_ref"]) if r is not None else None for r in records]
     errors += _check_duplicates(keys, "source_ref")
 
@@ -351,7 +351,7 @@ def import_demand(
             report.inserted = sum((r["source"], r["source_ref"]) not in prior for r in todo)
             report.updated = len(todo) - report.inserted
             return
-        links = _links_for(linker, todo, _demand_text)
+        links = links_for(linker, todo, demand_text)
         with store.write():
             for record, skill_links in _progress(progress, zip(todo, links, strict=True)):
                 demand_id, outcome = store.upsert_demand(record, skill_links, illustrative)
@@ -396,8 +396,8 @@ def _finish(
     return report
 
 
-def _check_references(store: Store, records: Sequence[dict[str, Any] | None]) -> list[RowError]:
-    """Areas, skills and occupations named by rows must exist in the reference data."""
+def check_references(store: Store, records: Sequence[dict[str, Any] | None]) -> list[RowError]:
+    """Errors for each area, skill and occupation the records name that is not on file."""
     valid = [r for r in records if r is not None]
     areas = store.existing_gss_codes(r.get("local_authority") for r in valid)
     skill_ids = store.existing_skill_ids(
@@ -441,15 +441,17 @@ def _check_duplicates(keys: Sequence[Any], field_name: str) -> list[RowError]:
     return errors
 
 
-def _course_text(record: dict[str, Any]) -> str:
+def course_text(record: Mapping[str, Any]) -> str:
+    """The text of a course (record or stored row) that skills are extracted from."""
     return "\n".join(filter(None, [record.get("title"), record.get("description")]))
 
 
-def _demand_text(record: dict[str, Any]) -> str:
+def demand_text(record: Mapping[str, Any]) -> str:
+    """The text of a demand record (record or stored row) that skills are extracted from."""
     return "\n".join(filter(None, [record.get("job_title"), record.get("description")]))
 
 
-def _links_for(
+def links_for(
     linker: SkillLinker | None,
     records: Sequence[dict[str, Any]],
     text_of: Callable[[dict[str, Any]], str],
