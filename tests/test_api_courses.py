@@ -144,6 +144,20 @@ def test_filter_by_provider_id_and_skill(catalogue_world: World) -> None:
     assert sorted(python) == ["FLEX", "LATE-START", "OTH-1", "PROG-BOOT"]
 
 
+def test_search_text_takes_percent_and_underscore_literally(world: World) -> None:
+    with world.store() as s:
+        for ref, title in (
+            ("PERCENT", "Excel 100% online"),
+            ("NUMBER", "Excel in 100 days"),
+            ("UNDERSCORE", "Naming things in snake_case"),
+            ("LETTER", "Naming things in snakeXcase"),
+        ):
+            catalogue.create_course(s, world.providers["owner"], course(ref, title=title))
+    assert _refs(world, "q=100%25") == ["PERCENT"]
+    assert _refs(world, "q=snake_case") == ["UNDERSCORE"]
+    assert _refs(world, "q=%25") == ["PERCENT"]
+
+
 def test_unknown_area_is_a_field_error(world: World) -> None:
     response = world.client.get("/api/v1/courses?area=Atlantis", headers=world.headers("adviser"))
     assert response.status_code == 422

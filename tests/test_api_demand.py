@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from skills_match import catalogue
 from tests.api_support import World, build_world, table_dump
 from tests.factories import PRESTON, demand
 
@@ -38,6 +39,14 @@ def _refs(w: World, query: str) -> list[str]:
 )
 def test_filters(world: World, query: str, expected: list[str]) -> None:
     assert _refs(world, query) == expected
+
+
+def test_search_text_takes_percent_and_underscore_literally(world: World) -> None:
+    with world.store() as s:
+        for ref, title in (("PERCENT", "Analyst, 100% remote"), ("NUMBER", "Analyst, 100 days")):
+            catalogue.create_demand(s, demand(ref, job_title=title))
+    assert _refs(world, "q=100%25") == ["PERCENT"]
+    assert _refs(world, "q=analyst_") == []
 
 
 def test_filter_by_skill_and_level(world: World) -> None:

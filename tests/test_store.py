@@ -187,6 +187,12 @@ def test_reference_lookups(reference_store):
     assert python["is_digital"] == 1 and isinstance(python["alt_labels"], list)
 
 
+def test_occupation_suggestions_take_percent_and_underscore_literally(reference_store):
+    assert "data analyst" in reference_store.occupation_suggestions("data analyst")
+    # Unescaped, "d_t_" was a pattern that matched "data".
+    assert reference_store.occupation_suggestions("d_t_ analyst") == []
+
+
 def test_concurrent_read_then_write_transactions_queue_instead_of_failing(reference_db, tmp_path):
     """Two threads each do read-then-update; BEGIN IMMEDIATE makes them wait, not fail."""
     from .conftest import copy_database

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from ..errors import Conflict, NotFound
 from .courses import SkillLink
-from .db import utcnow
+from .db import like_escape, utcnow
 
 # Columns a demand list may sort by; anything else is refused, never interpolated.
 DEMAND_SORTS = {
@@ -152,8 +152,11 @@ class CatalogueMixin:
         where, params = ["1=1"], []
         f = filters
         if f.text:
-            where.append("(d.job_title LIKE ? OR d.description LIKE ? OR d.employer LIKE ?)")
-            params += [f"%{f.text}%"] * 3
+            where.append(
+                "(d.job_title LIKE ? ESCAPE '\\' OR d.description LIKE ? ESCAPE '\\' "
+                "OR d.employer LIKE ? ESCAPE '\\')"
+            )
+            params += [f"%{like_escape(f.text)}%"] * 3
         if f.areas:
             where.append(f"d.local_authority IN ({_marks(f.areas)})")
             params += list(f.areas)

@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlite_utils
 
-from ..errors import Conflict, NotFound
+from ..errors import NotFound
 from ..schemas import duration_in_weeks
 from ..text import content_hash
-from .db import utcnow
+from .db import like_escape, utcnow
 
 # Columns a course list filter may sort by; anything else is refused, never interpolated.
 COURSE_SORTS = {"title": "c.title", "updated_at": "c.updated_at", "id": "c.id"}
@@ -237,16 +237,6 @@ class CourseMixin:
         if not changed:
             raise NotFound(f"No course with id {course_id}.")
 
-    def check_course_owner(self, course_id: int, provider_id: int) -> None:
-        """Raise NotFound / Conflict unless the course exists and belongs to the provider."""
-        row = self.db.execute(
-            "SELECT provider_id FROM courses WHERE id = ?", [course_id]
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"No course with id {course_id}.")
-        if row[0] != provider_id:
-            raise Conflict(f"Course {course_id} belongs to another provider.")
-
     def list_courses(
         self, filters: CourseFilters, limit: int = 20, offset: int = 0, sort: str = "title"
     ) -> tuple[list[dict[str, Any]], int]:
@@ -257,8 +247,8 @@ class CourseMixin:
             where.append("c.status = ?")
             params.append(f.status)
         if f.text:
-            where.append("(c.title LIKE ? OR c.description LIKE ?)")
-            params += [f"%{f.text}%", f"%{f.text}%"]
+            where.append("(c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\')")
+            params += [f"%{like_escape(f.text)}%"] * 2
         if f.qualification_levels:
             where.append(f"c.qualification_level IN ({_marks(f.qualification_levels)})")
             params += list(f.qualification_levels)

@@ -16,6 +16,11 @@ def utcnow() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def like_escape(text: str) -> str:
+    """User text for a LIKE pattern, its % and _ literal (write the clause ``ESCAPE '\\'``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def connect(path: str | Path, busy_timeout_ms: int = 5000) -> sqlite_utils.Database:
     """Open (creating if needed) the database file with the pragmas every connection needs."""
     if str(path) != ":memory:":

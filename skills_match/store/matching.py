@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from ..text import normalise
+from .db import like_escape
 
 # Columns of an active course the matcher's hard filters and scores read, in this order.
 MATCH_COURSE_COLUMNS = (
@@ -164,13 +165,13 @@ class MatchingMixin:
         words = [w for w in normalise(text).split() if len(w) > 2][:5]
         if not words:
             return []
-        clause = " AND ".join("lower(label) LIKE ?" for _ in words)
+        clause = " AND ".join("lower(label) LIKE ? ESCAPE '\\'" for _ in words)
         return [
             r[0]
             for r in self.db.execute(
                 f"SELECT label FROM occupations WHERE {clause} ORDER BY length(label), label "
                 "LIMIT ?",
-                [*(f"%{w}%" for w in words), limit],
+                [*(f"%{like_escape(w)}%" for w in words), limit],
             )
         ]
 

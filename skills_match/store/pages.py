@@ -7,14 +7,11 @@ from typing import Any
 import sqlite_utils
 
 from ..text import normalise
+from .db import like_escape
 
 # Rows of local_authorities that group others rather than being a place a person lives in.
 GROUPING_TYPES = ("County", "Combined authority", "Strategic Regional Authority")
 MAX_SEARCH_WORDS = 6
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class PagesMixin:
@@ -50,9 +47,9 @@ class PagesMixin:
         contains = " AND ".join(f"lower(l.text) LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
         params: dict[str, Any] = {
             "phrase": phrase,
-            "prefix": _like_escape(phrase) + "%",
+            "prefix": like_escape(phrase) + "%",
             "limit": limit,
-            **{f"w{i}": f"%{_like_escape(w)}%" for i, w in enumerate(words)},
+            **{f"w{i}": f"%{like_escape(w)}%" for i, w in enumerate(words)},
         }
         # ~3,000 occupations with ~10 labels each: a scan of the JSON lists is a few ms.
         rows = self.db.execute(

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import utcnow
+from .db import like_escape, utcnow
 
 # Columns the level rule reads (see skills_match.taxonomy).
 _RULE_COLUMNS = (
@@ -20,10 +20,6 @@ _RULE_COLUMNS = (
 # A skill is in the digital taxonomy if ESCO marks it digital, DigComp lists it, or it is
 # an Essential Digital Skills area (those rows carry is_digital = 1).
 DIGITAL_SQL = "(s.is_digital = 1 OR s.in_digcomp = 1)"
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class SkillMixin:
@@ -166,7 +162,7 @@ class SkillMixin:
                 named,
             )
             return list(rows), total.fetchone()[0]
-        escaped = _like_escape(normalised_query)
+        escaped = like_escape(normalised_query)
         named.update(q=normalised_query, prefix=escaped + "%", contains="%" + escaped + "%")
         # Score = 2 x rank (0 exact, 1 prefix, 2 contains) + 1 for an alternative label.
         # SQLite returns the bare column (label) of the row holding each group's MIN().
