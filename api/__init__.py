@@ -111,7 +111,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(reports_api.blp)
     pages.init_app(app)
     _init_headers(app, settings)
-    # Last: wraps the match, report and bulk views registered above in per-key rate limits.
+    # Last: wraps the costly views registered above (match, extraction, reports, bulk, the
+    # adviser page) in per-key rate limits.
     auth.init_rate_limits(app)
     return app
 

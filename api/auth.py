@@ -38,12 +38,21 @@ SECURITY_SCHEME = "ApiKey"
 # Endpoints anyone may call: the health check and the API's own documentation.
 PUBLIC_ENDPOINTS = {"static", "health.health"}
 PUBLIC_PREFIXES = ("api-docs.",)
-# Per-key rate limits: (route rule test, the setting holding the limit). flask-limiter's
-# memory storage counts per process: with N gunicorn workers a key gets up to N times this.
-RATE_LIMITED_ROUTES: tuple[tuple[Callable[[str], bool], str], ...] = (
-    (lambda rule: rule.startswith(("/api/v1/match", "/api/v1/pathway")), "rate_limit_match"),
-    (lambda rule: rule.startswith("/api/v1/gap-report"), "rate_limit_report"),
-    (lambda rule: rule.startswith("/api/v1/") and rule.endswith("/bulk"), "rate_limit_bulk"),
+# Per-key rate limits: (route rule test, the setting holding the limit, the methods counted,
+# None for all). flask-limiter's memory storage counts per process: with N gunicorn workers
+# a key gets up to N times this.
+RATE_LIMITED_ROUTES: tuple[tuple[Callable[[str], bool], str, tuple[str, ...] | None], ...] = (
+    (
+        lambda rule: rule.startswith(("/api/v1/match", "/api/v1/pathway")),
+        "rate_limit_match",
+        None,
+    ),
+    # Extraction runs the model, and the adviser page's form post runs the matcher (its GET
+    # only shows the form): each costs what a match does, so each draws on that allowance.
+    (lambda rule: rule == "/api/v1/skills/extract", "rate_limit_match", None),
+    (lambda rule: rule == "/adviser", "rate_limit_match", ("POST",)),
+    (lambda rule: rule.startswith("/api/v1/gap-report"), "rate_limit_report", None),
+    (lambda rule: rule.startswith("/api/v1/") and rule.endswith("/bulk"), "rate_limit_bulk", None),
 )
 
 
@@ -169,19 +178,21 @@ def _audit(response: Response) -> Response:
 
 
 def _rate_key() -> str:
-    identity = current_identity()
-    return identity.actor if identity else f"ip:{request.remote_addr}"
+    # A person signed in to the pages (api.pages sets g.user) is counted as their key, so
+    # the pages and the API draw on one allowance.
+    caller = current_identity() or g.get("user")
+    return caller.actor if caller else f"ip:{request.remote_addr}"
 
 
 def init_rate_limits(app: Flask) -> Limiter | None:
-    """Wrap the match, report and bulk routes in per-key limits (call after every blueprint).
+    """Wrap the costly routes and pages in per-key limits (call after every blueprint).
 
     Off when ``RATELIMIT_ENABLED`` is false in the Flask config (tests) or a setting is empty.
     """
     if not app.config.get("RATELIMIT_ENABLED", True):
         return None
     config = app.extensions["skills_match"]["settings"]
-    for _, setting in RATE_LIMITED_ROUTES:
+    for _, setting, _ in RATE_LIMITED_ROUTES:
         value = getattr(config, setting)
         try:
             if value:
@@ -195,14 +206,19 @@ def init_rate_limits(app: Flask) -> Limiter | None:
     )
     limiter.init_app(app)
     for rule in app.url_map.iter_rules():
-        setting = next((s for test, s in RATE_LIMITED_ROUTES if test(rule.rule)), None)
+        setting, methods = next(
+            ((s, m) for test, s, m in RATE_LIMITED_ROUTES if test(rule.rule)), (None, None)
+        )
         if setting is None or not getattr(config, setting):
             continue
         view = app.view_functions[rule.endpoint]
         if getattr(view, "_rate_limit", None):
             continue  # the same view under a second rule
-        # One shared budget per setting: match and pathway draw on the same allowance.
-        limited = limiter.shared_limit(getattr(config, setting), scope=setting)(view)
+        # One shared budget per setting: match, pathway, extraction and the adviser page
+        # draw on the same allowance.
+        limited = limiter.shared_limit(
+            getattr(config, setting), scope=setting, methods=list(methods) if methods else None
+        )(view)
         limited._rate_limit = setting  # type: ignore[attr-defined]
         app.view_functions[rule.endpoint] = limited
     return limiter

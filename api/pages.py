@@ -523,6 +523,7 @@ def render_error(code: int, message: str | None = None) -> Response:
         404: "Page not found",
         405: "That is not something this page does",
         413: "Too large",
+        429: "Too many requests",
         500: "Something went wrong",
     }
     title = titles.get(code) or f"Error {code}"
@@ -552,6 +553,8 @@ def html_http_error(exc: HTTPException) -> Response:
         message = "An internal error occurred; it has been logged."
     if code == 404 and message and message.startswith("The requested URL was not found"):
         message = "Check the address, or use the links above."
+    if code == 429:  # flask-limiter's description is the bare limit, e.g. "60 per 1 minute"
+        message = f"Too many requests in a short time (at most {message}). Wait, then try again."
     response = render_error(code, message)
     for name, value in exc.get_headers():
         if name.lower() != "content-type":
@@ -1030,8 +1033,7 @@ def _edit_changes(form: Mapping[str, Any]) -> dict[str, Any]:
 
 def _own_course(course_id: int) -> dict[str, Any]:
     store = get_store()
-    if store.course_owner(course_id) != g.user.provider_id:
-        abort(403, "This course belongs to another provider: you can read it but not change it.")
+    catalogue.check_course_owner(store, course_id, g.user.provider_id)  # 404, or 403 page
     return store.course(course_id)
 
 

@@ -54,7 +54,8 @@ class Settings:
     )
     rate_limit_match: str = _setting(
         "60 per minute",
-        "Requests each API key may make to the match and pathway routes (flask-limiter syntax, "
+        "Requests each API key may make to the match, pathway and skill extraction routes and "
+        "the adviser page's searches, together (flask-limiter syntax, "
         "e.g. `60 per minute;1000 per day`; empty: no limit). Counted in memory per worker "
         "process, so the effective limit is this times `SKILLS_MATCH_WORKERS`.",
     )

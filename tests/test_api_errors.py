@@ -137,15 +137,46 @@ def test_429_after_the_bulk_limit_with_retry_after(reference_db, tmp_path) -> No
     assert world.client.get("/api/v1/courses", headers=world.headers("owner")).status_code == 200
 
 
-def test_rate_limited_routes_are_the_match_report_and_bulk_routes(reference_db, tmp_path):
+def test_429_after_the_match_limit_for_extraction_which_shares_it(reference_db, tmp_path):
+    world = build_world(
+        reference_db, tmp_path, RATELIMIT_ENABLED=True, rate_limit_match="2 per minute"
+    )
+    # Invalid bodies (422) count too, and need no model: the limit is checked first.
+    match = world.client.post("/api/v1/match", json={}, headers=world.headers("adviser"))
+    assert match.status_code == 422
+    extract = world.client.post(
+        "/api/v1/skills/extract", json={"text": ""}, headers=world.headers("adviser")
+    )
+    assert extract.status_code == 422
+    limited = world.client.post(
+        "/api/v1/skills/extract", json={"text": ""}, headers=world.headers("adviser")
+    )
+    assert_error_shape(limited, 429)
+    assert int(limited.headers["Retry-After"]) > 0
+    other = world.client.post(
+        "/api/v1/skills/extract", json={"text": ""}, headers=world.headers("partnership")
+    )
+    assert other.status_code == 422
+
+
+def test_rate_limited_routes_are_the_costly_routes(reference_db, tmp_path):
     world = build_world(reference_db, tmp_path, RATELIMIT_ENABLED=True)
     limited = {
         rule.rule
         for rule in world.app.url_map.iter_rules()
         if getattr(world.app.view_functions[rule.endpoint], "_rate_limit", None)
     }
-    assert {"/api/v1/courses/bulk", "/api/v1/demand/bulk", "/api/v1/match"} <= limited
-    assert all(re.match(r"/api/v1/(match|pathway|gap-report|.*/bulk$)", r) for r in limited)
+    assert {
+        "/api/v1/courses/bulk",
+        "/api/v1/demand/bulk",
+        "/api/v1/match",
+        "/api/v1/skills/extract",
+        "/adviser",
+    } <= limited
+    assert all(
+        re.match(r"/api/v1/(match|pathway|skills/extract$|gap-report|.*/bulk$)|/adviser$", r)
+        for r in limited
+    )
 
 
 def test_an_unexpected_error_is_logged_not_shown(world: World, caplog) -> None:

@@ -299,6 +299,26 @@ def test_errors_are_pages_outside_the_api_and_json_inside(site: Site) -> None:
     assert "GET" in page_405.headers["Allow"]
 
 
+def test_the_adviser_search_is_rate_limited_per_person_with_the_429_page(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    limited_site = build_site(
+        seeded_db, tmp_path, RATELIMIT_ENABLED=True, rate_limit_match="1 per minute"
+    )
+    client = sign_in(limited_site, "adviser")
+    for _ in range(2):
+        assert client.get("/adviser").status_code == 200  # showing the form is not a search
+    # An invalid form counts too (the limit is checked first), and runs no matcher.
+    assert post(client, "/adviser", {"target_kind": "occupation"}).status_code == 422
+    limited = post(client, "/adviser", {"target_kind": "occupation"})
+    assert limited.status_code == 429 and limited.mimetype == "text/html"
+    assert "Too many requests" in limited.text and '<html lang="en-GB">' in limited.text
+    assert int(limited.headers["Retry-After"]) > 0
+    # Counted per person (their key), not per address: another person has their own.
+    admin = sign_in(limited_site, "admin")
+    assert post(admin, "/adviser", {"target_kind": "occupation"}).status_code == 422
+
+
 def test_pages_send_security_headers(site: Site) -> None:
     client = sign_in(site, "adviser")
     response = client.get("/adviser")
