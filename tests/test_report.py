@@ -21,7 +21,7 @@ from skills_match.report import (
     resolve_period,
 )
 from skills_match.store import Store
-from skills_match.store.reports import ReportQuery, _RecordPass
+from skills_match.store.reports import ReportQuery, _SiblingPass
 from tests.test_report_support import (
     LIVERPOOL,
     LIVERPOOL_PPM,
@@ -405,7 +405,23 @@ def test_an_empty_catalogue_gives_an_empty_report(reference_store):
 
 
 def test_two_connection_plan_gives_the_same_report(small):
-    store, _ = small
+    store, ids = small
+    # Enough records (ids 1..45) that both connections' shares by id hold some.
+    add_demand(
+        store,
+        [
+            demand_row(
+                f"P{i}",
+                (LIVERPOOL, PRESTON)[i % 2],
+                f"2026-0{1 + i % 3}-1{i % 9}",
+                1 + i % 4,
+                [(ids[f"S{1 + i % 3}"], ("essential", "optional")[i % 2])],
+            )
+            for i in range(40)
+        ],
+    )
+    ids_held = [r[0] for r in store.db.execute("SELECT id FROM demand")]
+    assert any(i % 20 < 13 for i in ids_held) and any(i % 20 >= 13 for i in ids_held)
     serial = build_gap_report(store, PERIOD, parallel=False)
     parallel = build_gap_report(store, PERIOD, parallel=True)
     assert parallel.area_levels == serial.area_levels
@@ -419,14 +435,14 @@ def test_parallel_pass_discards_a_snapshot_that_moved(small):
         months=("2026-01", "2026-02", "2026-03"), previous_months=("2025-10", "2025-11", "2025-12")
     )
     # Nothing committed between the sibling's two looks at the data version: rows come back.
-    helper = _RecordPass(store._open_sibling, query)
+    helper = _SiblingPass(store._open_sibling, query)
     helper.go()
     tables = helper.result()
-    assert tables is not None and set(tables) == {"gr_am", "gr_so"}
+    assert tables is not None and set(tables) == {"gr_cellk", "gr_am", "gr_so"}
     assert tables["gr_am"][1] and tables["gr_so"][1]
     # A commit lands after the sibling noted the version and before it opens its snapshot:
     # its rows could belong to another state of the data, so they are refused.
-    helper = _RecordPass(store._open_sibling, query)
+    helper = _SiblingPass(store._open_sibling, query)
     add_demand(store, [demand_row("D9", LIVERPOOL, "2026-02-01", 1, [(ids["S1"], "essential")])])
     helper.go()
     assert helper.result() is None

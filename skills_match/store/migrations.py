@@ -308,3 +308,89 @@ def m004_gap_report_indexes(db: sqlite_utils.Database) -> None:
         "CREATE INDEX IF NOT EXISTS idx_demand_report ON demand(posted_date, local_authority, "
         "sector, isco_code, occupation_id, vacancies)"
     )
+
+
+# Bits per level in a demand record's packed skill counts (m005): 5 levels (the four and
+# 'unlevelled') x 12 bits fit a 64-bit integer; a record would need 4,096 digital skills of
+# one level to overflow a field.
+LEVEL_COUNT_BITS = 12
+
+
+def _level_bit(demand_skill: str, skill: str) -> str:
+    """SQL: what one demand-skill row adds to its record's packed counts (1 in the field of
+    its effective level; 0 for a skill that is not digital)."""
+    whens = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(LEVELS))
+    level = f"(CASE COALESCE({demand_skill}.level, {skill}.level) {whens} ELSE {len(LEVELS)} END)"
+    return f"(CASE WHEN {skill}.is_digital = 1 THEN 1 << ({LEVEL_COUNT_BITS} * {level}) ELSE 0 END)"
+
+
+@migrations()
+def m005_demand_level_counts(db: sqlite_utils.Database) -> None:
+    """Each demand record's digital skills counted by level, kept current by triggers.
+
+    ``skill_level_counts`` packs, per level (essential, general, specialist, fusion,
+    unlevelled), how many of the record's digital skills fall there, LEVEL_COUNT_BITS bits
+    each; ``essential_level_counts`` the same for its essential requirements. The gap report
+    counts records needing a skill at each level from these two integers instead of joining
+    a million demand-skill rows to the taxonomy. Triggers on demand_skills and on the skills'
+    level and digital flag keep them exact, whichever code (or hand-written SQL) writes.
+    """
+    db.execute("ALTER TABLE demand ADD COLUMN skill_level_counts INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE demand ADD COLUMN essential_level_counts INTEGER NOT NULL DEFAULT 0")
+    bit = _level_bit("ds", "s")
+    db.execute(
+        f"""UPDATE demand SET
+                skill_level_counts = COALESCE((
+                    SELECT sum({bit}) FROM demand_skills ds JOIN skills s ON s.id = ds.skill_id
+                    WHERE ds.demand_id = demand.id), 0),
+                essential_level_counts = COALESCE((
+                    SELECT sum({bit}) FROM demand_skills ds JOIN skills s ON s.id = ds.skill_id
+                    WHERE ds.demand_id = demand.id AND ds.importance = 'essential'), 0)"""
+    )
+
+    def change(row: str, sign: str) -> str:
+        # Add (+) or take away (-) one demand-skill row's bits from its record.
+        bit = _level_bit(row, "s")
+        one = f"COALESCE((SELECT {bit} FROM skills s WHERE s.id = {row}.skill_id), 0)"
+        return f"""UPDATE demand SET
+                       skill_level_counts = skill_level_counts {sign} {one},
+                       essential_level_counts = essential_level_counts
+                           {sign} ({row}.importance = 'essential') * {one}
+                   WHERE id = {row}.demand_id;"""
+
+    table = "demand_skills"
+    db.execute(
+        f"CREATE TRIGGER demand_level_counts_add AFTER INSERT ON {table} "
+        f"BEGIN {change('NEW', '+')} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER demand_level_counts_remove AFTER DELETE ON {table} "
+        f"BEGIN {change('OLD', '-')} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER demand_level_counts_change AFTER UPDATE OF demand_id, skill_id, "
+        f"importance, level ON {table} BEGIN {change('OLD', '-')} {change('NEW', '+')} END"
+    )
+    # A skill's level or digital flag moves: move the bits of every record requiring it.
+    old, new = _level_bit("ds", "OLD"), _level_bit("ds", "NEW")
+    db.execute(
+        f"""CREATE TRIGGER demand_level_counts_skill AFTER UPDATE OF level, is_digital ON skills
+            WHEN OLD.level IS NOT NEW.level OR OLD.is_digital IS NOT NEW.is_digital
+            BEGIN
+                UPDATE demand SET
+                    skill_level_counts = skill_level_counts + (
+                        SELECT {new} - {old} FROM demand_skills ds
+                        WHERE ds.demand_id = demand.id AND ds.skill_id = NEW.id),
+                    essential_level_counts = essential_level_counts + (
+                        SELECT (ds.importance = 'essential') * ({new} - {old})
+                        FROM demand_skills ds
+                        WHERE ds.demand_id = demand.id AND ds.skill_id = NEW.id)
+                WHERE id IN (SELECT demand_id FROM demand_skills WHERE skill_id = NEW.id);
+            END"""
+    )
+    # The report reads the counts with the other columns of its covering index (m004).
+    db.execute("DROP INDEX IF EXISTS idx_demand_report")
+    db.execute(
+        "CREATE INDEX idx_demand_report ON demand(posted_date, local_authority, sector, "
+        "isco_code, occupation_id, vacancies, skill_level_counts, essential_level_counts)"
+    )

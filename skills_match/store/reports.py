@@ -14,8 +14,8 @@ the sum of its parts whatever order the rows were stored in (floating-point sums
 :mod:`skills_match.report` holds the rules and turns these integers into figures. The work
 happens in temporary tables on the store's connection, inside one read transaction, so a
 report is one consistent snapshot even while imports run. For a large report on a machine
-with a core to spare, the per-record pass runs on a second connection that provably reads
-the same snapshot (see :class:`_RecordPass`); the results are identical either way.
+with a core to spare, a second connection that provably reads the same snapshot takes a
+share of the demand records (see :class:`_SiblingPass`); the results are identical either way.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 import sqlite_utils
 
 from ..text import normalise
-from .migrations import LEVELS
+from .migrations import LEVEL_COUNT_BITS, LEVELS
 
 SHARE_SCALE = 1_000_000
 TWELFTHS = 12
@@ -44,16 +44,40 @@ UNLEVELLED = len(LEVELS)
 # counted in their members', so they never take a share of national places.
 AGGREGATE_AREA_TYPES = ("County", "Combined authority", "Strategic Regional Authority")
 _AGGREGATE_TYPES_SQL = ", ".join(f"'{t}'" for t in AGGREGATE_AREA_TYPES)
-# Bits per level in the packed per-record skill counts (see _pass_records): 5 levels x 12 bits
-# fit a 64-bit integer; a record would need 4,096 skills of one level to overflow a field.
-_MASK_BITS = 12
+# Per-record skill counts by level are packed _MASK_BITS bits per level (see _pass_records),
+# the layout of the counts stored on each demand record (migration m005).
+_MASK_BITS = LEVEL_COUNT_BITS
 _MASK = (1 << _MASK_BITS) - 1
-# With at least this many demand-skill rows the record pass runs on a second connection while
-# this one does the rest (2 cores); below it the thread costs more than it saves.
+# With at least this many demand-skill rows a second connection takes a share of the records
+# (2 cores); below it the thread costs more than it saves.
 PARALLEL_MIN_ROWS = 50_000
+# The records the second connection takes: a fixed share by id, so the two parts are disjoint
+# and together hold every record. The main connection also builds the supply and the area
+# tree while the sibling works, so the sibling takes the larger share (13/20, measured).
+_SIBLING_PART = "d.id % 20 < 13"
 _CELLK_TABLE = (
-    "CREATE TEMP TABLE gr_cellk (k INTEGER PRIMARY KEY, ev INTEGER, v INTEGER, n INTEGER)"
+    "CREATE TEMP TABLE IF NOT EXISTS gr_cellk "
+    "(k INTEGER PRIMARY KEY, ev INTEGER, v INTEGER, n INTEGER)"
 )
+# Accumulate into the cells table: the passes may run over several parts of the records.
+_CELLK_UPSERT = """ON CONFLICT (k) DO UPDATE SET
+    ev = ev + excluded.ev, v = v + excluded.v, n = n + excluded.n"""
+# Cells are keyed by one packed integer, (skill << 20) | (level << 17) | (authority << 1) |
+# period, and node cells by (node << 32) | (skill << 4) | (level << 1) | period: joins and
+# roll-ups then seek one integer key, several times cheaper than grouping or joining on four
+# columns (measured). These SQL snippets take a cell key apart.
+_AN_BITS = 65535 << 1  # the authority's bits in a cell key
+
+
+def _cell_an(key: str) -> str:
+    return f"(({key} >> 1) & 65535)"
+
+
+def _node_key(nid: str, cell_key: str) -> str:
+    """SQL: the node key of a node and a cell key's skill, level and period."""
+    return f"(({nid} << 32) | (({cell_key} >> 17) << 1) | ({cell_key} & 1))"
+
+
 # How long the report waits for its second connection to open or finish before doing the
 # work itself.
 _SIBLING_TIMEOUT_S = 60
@@ -65,8 +89,7 @@ _TEMP_TABLES = (
     "gr_skill",
     "gr_rec",
     "gr_cellk",
-    "gr_cell",
-    "gr_reclv",
+    "gr_recm",
     "gr_am",
     "gr_so",
     "gr_cmon",
@@ -79,6 +102,7 @@ _TEMP_TABLES = (
     "gr_node",
     "gr_leafnode",
     "gr_nsk",
+    "gr_nskk",
     "gr_nsup",
 )
 
@@ -290,7 +314,7 @@ class ReportMixin:
         helper = None
         try:
             if own_transaction and self._use_parallel(q, parallel):
-                helper = _RecordPass(self._open_sibling, q)
+                helper = _SiblingPass(self._open_sibling, q)
             if own_transaction:
                 # One read snapshot for all the statements below (writes go only to temp
                 # tables, which take no lock on the main database).
@@ -347,29 +371,42 @@ class ReportMixin:
     def _level_params(q: ReportQuery) -> dict[str, int]:
         return {f"lv{i}": REPORT_LEVELS.index(name) for i, name in enumerate(q.levels or ())}
 
-    def _build(self, q: ReportQuery, helper: _RecordPass | None = None) -> None:
-        start, end = self._build_prelude(q)
-        # With a helper, the helper takes the records pass while this connection does the
-        # cells, the supply and the area tree: about equal shares of the work.
+    def _build(self, q: ReportQuery, helper: _SiblingPass | None = None) -> None:
+        # With a helper, the sibling runs both record passes over its share of the records
+        # while this connection runs them over the rest, then builds the supply and the area
+        # tree: about equal shares of the work. The passes accumulate, so the parts add up.
+        start, end = self._build_prelude(q, None if helper is None else "main")
         self._pass_cells(q)
-        if helper is None:
-            self._pass_records(q)
+        self._pass_records(q)
         self._build_supply(q, start, end)
         self._build_nodes()
         self._build_node_supply()
         if helper is not None:
             tables = helper.result()
-            if tables is None:  # the sibling could not share this snapshot: do it here
+            if tables is None:  # the sibling could not share this snapshot: do its part here
+                self.db.execute("DROP TABLE temp.gr_rec")
+                self._build_records(q, start, end, "sibling")
+                self._pass_cells(q)
                 self._pass_records(q)
             else:
-                for name, (columns, rows) in tables.items():
-                    self.db.execute(f"CREATE TEMP TABLE {name} ({', '.join(columns)})")
-                    marks = ", ".join("?" * len(columns))
-                    self.db.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+                self._merge_sibling(tables)
         self._build_cells(q)
 
-    def _build_prelude(self, q: ReportQuery) -> tuple[str, str]:
-        """Months, levels, authorities, skills and records in scope; (start, end) dates."""
+    def _merge_sibling(self, tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
+        """Add the sibling's partial cells and record aggregates to this connection's."""
+        columns, rows = tables["gr_cellk"]
+        self.db.conn.executemany(f"INSERT INTO gr_cellk VALUES (?, ?, ?, ?) {_CELLK_UPSERT}", rows)
+        # gr_am and gr_so may hold several rows per key: every reader sums them.
+        for name in ("gr_am", "gr_so"):
+            columns, rows = tables[name]
+            marks = ", ".join("?" * len(columns))
+            self.db.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+    def _build_prelude(self, q: ReportQuery, part: str | None = None) -> tuple[str, str]:
+        """Months, levels, authorities, skills and records in scope; (start, end) dates.
+
+        ``part``: None for every record, or "main" / "sibling" for one connection's share.
+        """
         run = self.db.execute
         all_months = [*q.previous_months, *q.months]
         start = f"{all_months[0]}-01"
@@ -386,7 +423,7 @@ class ReportMixin:
         )
         self._build_leaves(q, start, end)
         self._build_skills(q)
-        self._build_records(q, start, end)
+        self._build_records(q, start, end, part)
         return start, end
 
     def _build_leaves(self, q: ReportQuery, start: str, end: str) -> None:
@@ -433,22 +470,28 @@ class ReportMixin:
             where.append(f"id IN ({_marks(q.skill_ids)})")
             params += list(q.skill_ids)
         # Keyed by the text id every demand and course row carries, WITHOUT ROWID so one
-        # B-tree descent per row yields the skill's number and level (sn: 1, 2, ... by id).
+        # B-tree descent per row yields the skill's number and level (sn: 1, 2, ... by id),
+        # and sk, the skill and level bits of a cell key (see _pass_cells), precomputed.
         self.db.execute(
             """CREATE TEMP TABLE gr_skill (id TEXT PRIMARY KEY, sn INTEGER NOT NULL,
-                                           lv INTEGER NOT NULL) WITHOUT ROWID"""
+                                           lv INTEGER NOT NULL, sk INTEGER NOT NULL)
+               WITHOUT ROWID"""
         )
         self.db.execute(
-            f"""INSERT INTO gr_skill (id, sn, lv)
-                SELECT id, row_number() OVER (ORDER BY id), {_level_case("level")} FROM skills
-                WHERE {" AND ".join(where)}""",
+            f"""INSERT INTO gr_skill (id, sn, lv, sk)
+                SELECT id, sn, lv, (sn << 20) | (lv << 17)
+                FROM (SELECT id, row_number() OVER (ORDER BY id) AS sn,
+                             {_level_case("level")} AS lv FROM skills
+                      WHERE {" AND ".join(where)})""",
             params,
         )
         self.db.execute("CREATE UNIQUE INDEX temp.gr_skill_sn ON gr_skill (sn)")
 
-    def _build_records(self, q: ReportQuery, start: str, end: str) -> None:
+    def _build_records(self, q: ReportQuery, start: str, end: str, part: str | None) -> None:
         run = self.db.execute
         where, params = ["d.posted_date >= ?", "d.posted_date < ?"], [start, end]
+        if part is not None:
+            where.append(_SIBLING_PART if part == "sibling" else f"NOT ({_SIBLING_PART})")
         if q.sectors:
             where.append(f"d.sector IN ({_marks(q.sectors)})")
             params += list(q.sectors)
@@ -457,10 +500,21 @@ class ReportMixin:
             where.append("(" + " OR ".join(f"substr({occ}, 1, ?) = ?" for _ in q.occupations) + ")")
             for prefix in q.occupations:
                 params += [len(prefix), prefix]
-        # Records in scope: one row each, with the keys every later step groups by.
+        # Records in scope: one row each, with the keys every later step groups by (rk: the
+        # authority and period bits of a cell key, see _pass_cells) and, when the stored
+        # counts serve this query, the record's skill counts by level (see _pass_records).
         run(
             """CREATE TEMP TABLE gr_rec (id INTEGER PRIMARY KEY, an INTEGER, mi INTEGER,
-               period INTEGER, sector TEXT, occ TEXT, vac INTEGER)"""
+               period INTEGER, sector TEXT, occ TEXT, vac INTEGER, rk INTEGER,
+               tmask INTEGER, emask INTEGER)"""
+        )
+        # A level filter keeps only the fields of the levels asked for.
+        fields = [REPORT_LEVELS.index(name) for name in q.levels or REPORT_LEVELS]
+        keep = sum(_MASK << (_MASK_BITS * i) for i in fields)
+        counts = (
+            f"d.skill_level_counts & {keep}, d.essential_level_counts & {keep}"
+            if _stored_counts_serve(q)
+            else "0, 0"
         )
         # The month index is arithmetic on the date (months since the period's first), not a
         # lookup: gr_month numbers the months 0, 1, ... from the previous period's first.
@@ -471,12 +525,15 @@ class ReportMixin:
         )
         run(
             f"""INSERT INTO gr_rec
-                SELECT d.id, l.an, {mi}, {mi} >= {len(q.previous_months)}, d.sector,
-                       substr({occ}, 1, 2), d.vacancies
+                SELECT id, an, mi, period, sector, occ, vac, (an << 1) | period, tmask, emask
+                FROM (SELECT d.id AS id, l.an AS an, {mi} AS mi,
+                             {mi} >= {len(q.previous_months)} AS period, d.sector AS sector,
+                             substr({occ}, 1, 2) AS occ, d.vacancies AS vac,
+                             {counts.replace(",", " AS tmask,", 1)} AS emask
                 FROM demand d
                 JOIN gr_leaf l ON l.gss = d.local_authority
                 LEFT JOIN occupations o ON o.id = d.occupation_id
-                WHERE {" AND ".join(where)}""",
+                WHERE {" AND ".join(where)})""",
             params,
         )
 
@@ -485,7 +542,6 @@ class ReportMixin:
         run = self.db.execute
         level_params = self._level_params(q)
         where = self._level_filter(q, "ds")
-        lv = _effective_level("ds")
         if q.skill_ids:
             source = """gr_skill s CROSS JOIN demand_skills ds ON ds.skill_id = s.id
                         CROSS JOIN gr_rec r ON r.id = ds.demand_id"""
@@ -497,65 +553,79 @@ class ReportMixin:
         # Aggregated by upsert into a table keyed by one packed integer (period: 1 bit,
         # authority: 16 bits, level: 3 bits, skill: the rest): each row is a seek in a small
         # in-memory B-tree of cells, about a third of the cost of sorting a million rows for
-        # GROUP BY (measured). This is the report's largest single cost.
+        # GROUP BY (measured). This is the report's largest single cost, so the key is two
+        # precomputed halves (gr_skill.sk, gr_rec.rk) unless a row overrides the level.
+        override = _level_case("ds.level")
+        key = f"(CASE WHEN ds.level IS NULL THEN s.sk ELSE (s.sn << 20) | ({override} << 17) END)"
         run(_CELLK_TABLE)
         run(
             f"""INSERT INTO gr_cellk
-                SELECT (s.sn << 20) | ({lv} << 17) | (r.an << 1) | r.period,
-                       r.vac * (ds.importance = 'essential'), r.vac, 1
+                SELECT {key} | r.rk, r.vac * (ds.importance = 'essential'), r.vac, 1
                 FROM {source}
                 WHERE {where}
-                ON CONFLICT (k) DO UPDATE SET
-                    ev = ev + excluded.ev, v = v + excluded.v, n = n + 1""",
+                {_CELLK_UPSERT}""",
             level_params,
         )
 
     def _pass_records(self, q: ReportQuery) -> None:
-        """Pass 2: one row per record with its counts per level, and two aggregates of them."""
+        """Pass 2: per record its skill counts by level, summed by area and month (gr_am) and
+        by sector and occupation group (gr_so); accumulates like pass 1."""
         run = self.db.execute
-        level_params = self._level_params(q)
         lv = _effective_level("ds")
         # Per record, how many of its skills fall at each level (all, and essential),
-        # packed _MASK_BITS bits per level into one integer. Grouping by record id in
-        # gr_rec's key order streams (no sort). The outer select unpacks them into, per
-        # level l, n<l> (1 if the record needs a skill at l) and d<l> (the weighted
-        # vacancies it adds at l), so counts of distinct records by level, area, month,
-        # sector or occupation are sums over one row per record.
-        per_level = ", ".join(
-            f"""(((tmask >> {_MASK_BITS * i}) & {_MASK}) > 0) AS n{i},
-                vac * (((emask >> {_MASK_BITS * i}) & {_MASK}) * :we
-                       + (((tmask - emask) >> {_MASK_BITS * i}) & {_MASK}) * :wo) AS d{i}"""
-            for i in range(len(REPORT_LEVELS))
-        )
-        run(
-            f"""CREATE TEMP TABLE gr_reclv AS
-                SELECT id, an, mi, period, sector, occ, vac, {per_level}
-                FROM (SELECT r.id AS id, r.an AS an, r.mi AS mi, r.period AS period,
-                             r.sector AS sector, r.occ AS occ, r.vac AS vac,
-                             sum(1 << ({_MASK_BITS} * {lv})) AS tmask,
-                             sum((ds.importance = 'essential') << ({_MASK_BITS} * {lv}))
-                                 AS emask
-                      FROM gr_rec r
-                      CROSS JOIN demand_skills ds ON ds.demand_id = r.id
-                      CROSS JOIN gr_skill s ON s.id = ds.skill_id
-                      WHERE {self._level_filter(q, "ds")}
-                      GROUP BY r.id)""",
-            {**level_params, "we": q.weight_essential, "wo": q.weight_optional},
-        )
-        # Two small aggregates of the records serve every count and breakdown: by authority
-        # and month (areas, trend) and by sector and occupation group (breakdowns).
-        sums = ", ".join(
-            (_level_sums("n{i}"), _level_sums("n{i} * vac", "v"), _level_sums("d{i}", "d"))
-        )
-        run(
-            f"""CREATE TEMP TABLE gr_am AS
-                SELECT an, mi, period, count(*) AS n_all, sum(vac) AS v_all, {sums}
-                FROM gr_reclv GROUP BY an, mi"""
-        )
-        run(
-            f"""CREATE TEMP TABLE gr_so AS
-                SELECT sector, occ, period, count(*) AS n_all, sum(vac) AS v_all, {sums}
-                FROM gr_reclv GROUP BY sector, occ, period"""
+        # packed _MASK_BITS bits per level into one integer. For a report over digital
+        # skills those are the counts stored on the record (m005), read into gr_rec;
+        # otherwise they come from the record's skills, grouped by record id in gr_rec's key
+        # order (streams, no sort), a join over every demand-skill row.
+        run("DROP TABLE IF EXISTS temp.gr_recm")
+        if _stored_counts_serve(q):
+            # Records without a digital skill (at the levels asked for) count nowhere.
+            source, m = "gr_rec r WHERE r.tmask != 0", "r"
+        else:
+            source, m = "gr_recm m JOIN gr_rec r ON r.id = m.id", "m"
+            run(
+                f"""CREATE TEMP TABLE gr_recm AS
+                    SELECT r.id AS id, sum(1 << ({_MASK_BITS} * {lv})) AS tmask,
+                           sum((ds.importance = 'essential') << ({_MASK_BITS} * {lv})) AS emask
+                    FROM gr_rec r
+                    CROSS JOIN demand_skills ds ON ds.demand_id = r.id
+                    CROSS JOIN gr_skill s ON s.id = ds.skill_id
+                    WHERE {self._level_filter(q, "ds")}
+                    GROUP BY r.id""",
+                self._level_params(q),
+            )
+        # Unpacked inside the sums, per level l: n<l> (records needing a skill at l), v<l>
+        # (their vacancies) and d<l> (the weighted vacancies they add at l). Two small
+        # aggregates of the records serve every count and breakdown: by authority and month
+        # (areas, trend) and by sector and occupation group (breakdowns). Both may hold
+        # several rows per key (one per part of the records): every reader sums them.
+        needs, vacancies, weighted = [], [], []
+        for i in range(len(REPORT_LEVELS)):
+            shift = _MASK_BITS * i
+            total, essential = (f"(({m}.{c} >> {shift}) & {_MASK})" for c in ("tmask", "emask"))
+            optional = f"((({m}.tmask - {m}.emask) >> {shift}) & {_MASK})"
+            needs.append(f"sum({total} > 0) AS n{i}")
+            vacancies.append(f"sum(({total} > 0) * r.vac) AS v{i}")
+            weighted.append(f"sum(r.vac * ({essential} * :we + {optional} * :wo)) AS d{i}")
+        sums = ", ".join((*needs, *vacancies, *weighted))
+        weights = {"we": q.weight_essential, "wo": q.weight_optional}
+        # (A month lies in one period, so gr_am's period needs no grouping of its own.)
+        for name, keys, groups in (
+            ("gr_am", "r.an, r.mi, r.period", "r.an, r.mi"),
+            ("gr_so", "r.sector, r.occ, r.period", "r.sector, r.occ, r.period"),
+        ):
+            select = f"""SELECT {keys}, count(*) AS n_all, sum(r.vac) AS v_all, {sums}
+                         FROM {source} GROUP BY {groups}"""
+            if self._temp_table_exists(name):
+                run(f"INSERT INTO {name} {select}", weights)
+            else:
+                run(f"CREATE TEMP TABLE {name} AS {select}", weights)
+
+    def _temp_table_exists(self, name: str) -> bool:
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ?", [name]
+            ).fetchone()
         )
 
     def _build_supply(self, q: ReportQuery, start: str, end: str) -> None:
@@ -624,13 +694,14 @@ class ReportMixin:
             """CREATE TEMP TABLE gr_clv AS
                SELECT cid, lv, count(*) AS k FROM gr_csk GROUP BY cid, lv"""
         )
+        # Places per cell (twelfths of a place; authority 0: national delivery).
+        run("CREATE TEMP TABLE gr_ssk (k INTEGER PRIMARY KEY, u INTEGER)")
         run(
-            """CREATE TEMP TABLE gr_ssk AS
-               SELECT k.sn AS sn, k.lv AS lv, c.an AS an, c.period AS period, sum(c.u) AS u
-               FROM gr_cper c JOIN gr_csk k ON k.cid = c.cid
-               GROUP BY 1, 2, 3, 4"""
+            """INSERT INTO gr_ssk
+               SELECT (k.sn << 20) | (k.lv << 17) | (c.an << 1) | c.period, c.u
+               FROM gr_cper c JOIN gr_csk k ON k.cid = c.cid WHERE 1
+               ON CONFLICT (k) DO UPDATE SET u = u + excluded.u"""
         )
-        run("CREATE UNIQUE INDEX temp.gr_ssk_key ON gr_ssk (sn, lv, an, period)")
 
     def _build_nodes(self) -> None:
         """The area tree of the scope: authority -> combined authority or county -> region."""
@@ -710,52 +781,51 @@ class ReportMixin:
     def _build_node_supply(self) -> None:
         """Local supply of each skill rolled up to every node of the tree."""
         run = self.db.execute
+        run("CREATE TEMP TABLE gr_nsup (k INTEGER PRIMARY KEY, u INTEGER)")
         run(
-            """CREATE TEMP TABLE gr_nsup AS
-               SELECT ln.nid AS nid, s.sn AS sn, s.lv AS lv, s.period AS period, sum(s.u) AS u
-               FROM gr_ssk s JOIN gr_leafnode ln ON ln.an = s.an
-               WHERE s.an > 0 GROUP BY 1, 2, 3, 4"""
+            f"""INSERT INTO gr_nsup
+                SELECT {_node_key("ln.nid", "s.k")}, s.u
+                FROM gr_ssk s JOIN gr_leafnode ln ON ln.an = {_cell_an("s.k")}
+                WHERE {_cell_an("s.k")} > 0
+                ON CONFLICT (k) DO UPDATE SET u = u + excluded.u"""
         )
-        run("CREATE UNIQUE INDEX temp.gr_nsup_key ON gr_nsup (nid, sn, lv, period)")
 
     def _build_cells(self, q: ReportQuery) -> None:
         """Gaps per authority and skill, then per node and skill (for totals and top lists)."""
         run = self.db.execute
-        run(
-            """CREATE TEMP TABLE gr_cell AS
-               SELECT k >> 20 AS sn, (k >> 17) & 7 AS lv, (k >> 1) & 65535 AS an,
-                      k & 1 AS period, ev, v - ev AS ov, n
-               FROM gr_cellk"""
-        )
         # Demand and supply of each (skill, level, authority, period) cell with demand. Cells
         # with supply but no demand have no gap and are counted only in the supply totals.
         run(
             f"""CREATE TEMP TABLE gr_ucell AS
-                SELECT c.sn AS sn, c.lv AS lv, c.an AS an, c.period AS period, c.n AS n,
-                       c.ev * :we + c.ov * :wo AS d,
+                SELECT c.k AS k, l.an AS an, c.n AS n,
+                       c.ev * :we + (c.v - c.ev) * :wo AS d,
                        COALESCE(ls.u, 0) * {SHARE_SCALE} + COALESCE(ns.u, 0) * l.share AS s
-                FROM gr_cell c JOIN gr_leaf l ON l.an = c.an
-                LEFT JOIN gr_ssk ls
-                    ON ls.sn = c.sn AND ls.lv = c.lv AND ls.an = c.an AND ls.period = c.period
-                LEFT JOIN gr_ssk ns
-                    ON ns.sn = c.sn AND ns.lv = c.lv AND ns.an = 0 AND ns.period = c.period""",
+                FROM gr_cellk c JOIN gr_leaf l ON l.an = {_cell_an("c.k")}
+                LEFT JOIN gr_ssk ls ON ls.k = c.k
+                LEFT JOIN gr_ssk ns ON ns.k = c.k & ~{_AN_BITS}""",
             {"we": q.weight_essential, "wo": q.weight_optional},
         )
         # Per node and skill: demand, the sum of the authorities' gaps, and the node's whole
         # supply of that skill (local places in its authorities plus its share of national).
         run(
+            "CREATE TEMP TABLE gr_nskk (k INTEGER PRIMARY KEY, d INTEGER, n INTEGER, unmet INTEGER)"
+        )
+        run(
+            f"""INSERT INTO gr_nskk
+                SELECT {_node_key("ln.nid", "u.k")}, u.d, u.n, max(u.d - u.s, 0)
+                FROM gr_ucell u JOIN gr_leafnode ln ON ln.an = u.an WHERE 1
+                ON CONFLICT (k) DO UPDATE SET
+                    d = d + excluded.d, n = n + excluded.n, unmet = unmet + excluded.unmet"""
+        )
+        run(
             f"""CREATE TEMP TABLE gr_nsk AS
                 SELECT x.nid, x.sn, x.lv, x.period, x.d, x.n, x.unmet,
                        COALESCE(p.u, 0) * {SHARE_SCALE} + COALESCE(ns.u, 0) * nd.share AS s
-                FROM (SELECT ln.nid AS nid, u.sn AS sn, u.lv AS lv, u.period AS period,
-                             sum(u.d) AS d, sum(u.n) AS n, sum(max(u.d - u.s, 0)) AS unmet
-                      FROM gr_ucell u JOIN gr_leafnode ln ON ln.an = u.an
-                      GROUP BY 1, 2, 3, 4) x
+                FROM (SELECT k >> 32 AS nid, (k >> 4) & 268435455 AS sn, (k >> 1) & 7 AS lv,
+                             k & 1 AS period, k, d, n, unmet FROM gr_nskk) x
                 JOIN gr_node nd ON nd.nid = x.nid
-                LEFT JOIN gr_nsup p
-                    ON p.nid = x.nid AND p.sn = x.sn AND p.lv = x.lv AND p.period = x.period
-                LEFT JOIN gr_ssk ns
-                    ON ns.sn = x.sn AND ns.lv = x.lv AND ns.an = 0 AND ns.period = x.period"""
+                LEFT JOIN gr_nsup p ON p.k = x.k
+                LEFT JOIN gr_ssk ns ON ns.k = (x.sn << 20) | (x.lv << 17) | x.period"""
         )
 
     # -- reading the tables -------------------------------------------------------------
@@ -882,6 +952,11 @@ class ReportMixin:
         )
 
 
+def _stored_counts_serve(q: ReportQuery) -> bool:
+    """Do the per-record counts stored by level (m005: digital skills) answer this query?"""
+    return q.digital_only and not q.skill_ids
+
+
 def _next_month(month: str) -> str:
     year, number = int(month[:4]), int(month[5:7])
     year, number = (year + 1, 1) if number == 12 else (year, number + 1)
@@ -889,7 +964,7 @@ def _next_month(month: str) -> str:
 
 
 def _level_sums(expression: str, prefix: str = "n") -> str:
-    """``sum(expr_0) AS <prefix>0, ...`` over the per-level columns of gr_reclv."""
+    """``sum(expr_0) AS <prefix>0, ...`` over the per-level columns of gr_am / gr_so."""
     return ", ".join(
         f"sum({expression.format(i=i)}) AS {prefix}{i}" for i in range(len(REPORT_LEVELS))
     )
@@ -907,18 +982,20 @@ def _pick(prefix: str, level: str) -> str:
     return f"(CASE {level} {whens} END)"
 
 
-class _RecordPass:
-    """Pass 2 (records) on a second connection while the first does everything else.
+class _SiblingPass:
+    """Both record passes over a share of the records, on a second connection.
 
-    Both connections must read the same snapshot. The sibling notes ``PRAGMA data_version``
-    before the main connection opens its read transaction and again once its own is open:
-    the value changes only if another connection committed in between, in which case the
-    snapshots may differ, the sibling's rows are discarded and the main connection does the
-    pass itself. So the parallel plan is never less consistent than the serial one. Only the
-    two small record aggregates (gr_am, gr_so: thousands of rows) travel back.
+    The sibling takes the records matching _SIBLING_PART; the main connection takes the rest
+    and meanwhile builds the supply and the area tree. Both connections must read the same
+    snapshot. The sibling notes ``PRAGMA data_version`` before the main connection opens its
+    read transaction and again once its own is open: the value changes only if another
+    connection committed in between, in which case the snapshots may differ, the sibling's
+    rows are discarded and the main connection does its share too. So the parallel plan is
+    never less consistent than the serial one. Only aggregates travel back: the partial
+    cells (gr_cellk, tens of thousands of rows) and record counts (gr_am, gr_so).
     """
 
-    TABLES = ("gr_am", "gr_so")
+    TABLES = ("gr_cellk", "gr_am", "gr_so")
 
     def __init__(self, open_store: Callable[[], Any], q: ReportQuery) -> None:
         self._open = open_store
@@ -927,7 +1004,7 @@ class _RecordPass:
         self._go = threading.Event()
         self._cancelled = False
         self._tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]] | None = None
-        self._thread = threading.Thread(target=self._run, name="gap-report-records", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="gap-report-sibling", daemon=True)
         self._thread.start()
         self._ready.wait(_SIBLING_TIMEOUT_S)
 
@@ -961,17 +1038,18 @@ class _RecordPass:
             conn.execute("BEGIN")
             conn.execute("SELECT 1 FROM demand LIMIT 1")
             if conn.execute("PRAGMA data_version").fetchone()[0] != before:
-                log.info("Gap report: data changed while starting; record pass runs serially.")
+                log.info("Gap report: data changed while starting; running on one connection.")
                 return
-            store._build_prelude(self._q)
+            store._build_prelude(self._q, "sibling")
+            store._pass_cells(self._q)
             store._pass_records(self._q)
             tables = {}
             for name in self.TABLES:
                 cursor = conn.execute(f"SELECT * FROM {name}")
                 tables[name] = ([c[0] for c in cursor.description], cursor.fetchall())
             self._tables = tables
-        except Exception:  # the main connection falls back to doing the pass itself
-            log.exception("Gap report: the parallel record pass failed; running it serially.")
+        except Exception:  # the main connection falls back to doing the share itself
+            log.exception("Gap report: the second connection failed; running on one.")
             self._tables = None
         finally:
             self._ready.set()

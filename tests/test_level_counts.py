@@ -1,0 +1,164 @@
+"""The per-record skill counts by level that triggers keep on each demand record (m005).
+
+The gap report reads these two integers instead of joining every demand-skill row to the
+taxonomy, so they must equal a recomputation from demand_skills after any kind of write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skills_match.store import Store
+from skills_match.store.migrations import LEVEL_COUNT_BITS, LEVELS, _level_bit, migrations
+from tests.test_report_support import LIVERPOOL, add_demand, demand_row
+
+# Three digital skills and one that is not, by label.
+LABELS = (
+    "use spreadsheets software",
+    "Python (computer programming)",
+    "create CAD drawings",
+)
+
+
+def recomputed(store: Store) -> dict[int, tuple[int, int]]:
+    """Each record's (all, essential) packed counts, recomputed from its skills."""
+    bit = _level_bit("ds", "s")
+    return {
+        row[0]: (row[1], row[2])
+        for row in store.db.execute(
+            f"""SELECT d.id,
+                       COALESCE((SELECT sum({bit}) FROM demand_skills ds
+                                 JOIN skills s ON s.id = ds.skill_id
+                                 WHERE ds.demand_id = d.id), 0),
+                       COALESCE((SELECT sum({bit}) FROM demand_skills ds
+                                 JOIN skills s ON s.id = ds.skill_id
+                                 WHERE ds.demand_id = d.id AND ds.importance = 'essential'), 0)
+                FROM demand d"""
+        )
+    }
+
+
+def stored(store: Store) -> dict[int, tuple[int, int]]:
+    """Each record's (all, essential) packed counts as the triggers left them."""
+    return {
+        row[0]: (row[1], row[2])
+        for row in store.db.execute(
+            "SELECT id, skill_level_counts, essential_level_counts FROM demand"
+        )
+    }
+
+
+def field(packed: int, level: str | None) -> int:
+    """The count in one level's field (None: unlevelled)."""
+    index = len(LEVELS) if level is None else LEVELS.index(level)
+    return (packed >> (LEVEL_COUNT_BITS * index)) & ((1 << LEVEL_COUNT_BITS) - 1)
+
+
+def _skills(store: Store) -> dict[str, str]:
+    ids = {}
+    for label in LABELS:
+        ids[label] = store.db.execute("SELECT id FROM skills WHERE label = ?", [label]).fetchone()[
+            0
+        ]
+    ids["not digital"] = store.db.execute(
+        "SELECT id FROM skills WHERE is_digital = 0 LIMIT 1"
+    ).fetchone()[0]
+    return ids
+
+
+def test_counts_follow_every_kind_of_write(reference_store):
+    store = reference_store
+    ids = _skills(store)
+    sheets, python, cad, other = (ids[k] for k in (*LABELS, "not digital"))
+    with store.write():
+        store.db.execute("UPDATE skills SET level = 'general' WHERE id = ?", [sheets])
+        store.db.execute("UPDATE skills SET level = 'specialist' WHERE id = ?", [python])
+        store.db.execute("UPDATE skills SET level = NULL WHERE id = ?", [cad])
+    add_demand(
+        store,
+        [
+            demand_row(
+                "A",
+                LIVERPOOL,
+                "2026-01-05",
+                2,
+                [
+                    (sheets, "essential"),
+                    (python, "optional"),
+                    (cad, "essential"),
+                    (other, "essential"),
+                ],
+            ),
+            demand_row("B", LIVERPOOL, "2026-01-06", 1, [(python, "essential")]),
+        ],
+    )
+    record_a = store.db.execute("SELECT id FROM demand WHERE source_ref = 'A'").fetchone()[0]
+    counts, essential = stored(store)[record_a]
+    # The skill that is not digital counts nowhere; the unlevelled one as 'unlevelled'.
+    assert [field(counts, lv) for lv in (*LEVELS, None)] == [0, 1, 1, 0, 1]
+    assert [field(essential, lv) for lv in (*LEVELS, None)] == [0, 1, 0, 0, 1]
+    assert stored(store) == recomputed(store)
+
+    writes = [
+        # the taxonomy moves a skill to another level, or levels one that had none
+        "UPDATE skills SET level = 'fusion' WHERE id = :python",
+        "UPDATE skills SET level = 'essential' WHERE id = :cad",
+        # a skill stops, or starts, being digital
+        "UPDATE skills SET is_digital = 0 WHERE id = :sheets",
+        "UPDATE skills SET is_digital = 1 WHERE id = :other",
+        # a record overrides a level for itself, changes importance, drops a skill
+        "UPDATE demand_skills SET level = 'general' WHERE skill_id = :python",
+        "UPDATE demand_skills SET importance = 'optional' WHERE skill_id = :cad",
+        "DELETE FROM demand_skills WHERE skill_id = :sheets",
+        # a change that touches neither level nor importance
+        "UPDATE demand_skills SET score = 0.5",
+    ]
+    for sql in writes:
+        with store.write():
+            store.db.execute(sql, {"python": python, "cad": cad, "sheets": sheets, "other": other})
+        assert stored(store) == recomputed(store), sql
+    # Re-importing a changed record replaces its skills.
+    add_demand(store, [demand_row("A", LIVERPOOL, "2026-01-05", 3, [(cad, "optional")])])
+    assert stored(store) == recomputed(store)
+    assert field(stored(store)[record_a][0], "essential") == 1
+    with store.write():
+        store.db.execute("DELETE FROM demand WHERE source_ref = 'B'")
+    assert stored(store) == recomputed(store)
+
+
+def test_the_migration_counts_the_records_already_there(reference_db, tmp_path: Path):
+    # A database at the schema before m005, holding demand, then migrated.
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        migrations.apply(store.db, stop_before="m005_demand_level_counts")
+        assert "skill_level_counts" not in store.db["demand"].columns_dict
+        store.db.execute("ATTACH DATABASE ? AS ref", [str(reference_db)])
+        for table in ("skills", "local_authorities"):
+            columns = ", ".join(store.db[table].columns_dict)
+            store.db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ref.{table}")
+        store.db.conn.commit()
+        store.db.execute("DETACH DATABASE ref")
+        ids = _skills(store)
+        with store.write():
+            store.db.execute(
+                "UPDATE skills SET level = 'general' WHERE id = ?",
+                [ids["use spreadsheets software"]],
+            )
+        add_demand(
+            store,
+            [
+                demand_row(
+                    "A",
+                    LIVERPOOL,
+                    "2026-01-05",
+                    1,
+                    [
+                        (ids["use spreadsheets software"], "essential"),
+                        (ids["create CAD drawings"], "optional"),
+                    ],
+                )
+            ],
+        )
+        assert store.migrate() == ["m005_demand_level_counts"]
+        assert stored(store) == recomputed(store)
+        assert all(counts != (0, 0) for counts in stored(store).values())
