@@ -51,10 +51,21 @@ _MASK = (1 << _MASK_BITS) - 1
 # With at least this many demand-skill rows a second connection takes a share of the records
 # (2 cores); below it the thread costs more than it saves.
 PARALLEL_MIN_ROWS = 50_000
-# The records the second connection takes: a fixed share by id, so the two parts are disjoint
-# and together hold every record. The main connection also builds the supply and the area
-# tree while the sibling works, so the sibling takes the larger share (13/20, measured).
-_SIBLING_PART = "d.id % 20 < 13"
+# What the second connection takes: a fixed share of the records by id (and, when the cells
+# come from demand_skill_cells, of the skills by number), so the two parts are disjoint and
+# together hold everything. The main connection also builds the supply and the area tree
+# while the sibling works, so the sibling takes the larger share (13/20, measured).
+_SIBLING_SHARE = 13
+
+
+def _part_filter(part: str | None, number: str) -> str:
+    """SQL keeping the rows of one connection's share (all rows for part None)."""
+    if part is None:
+        return "1 = 1"
+    sibling = f"{number} % 20 < {_SIBLING_SHARE}"
+    return sibling if part == "sibling" else f"NOT ({sibling})"
+
+
 _CELLK_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS gr_cellk "
     "(k INTEGER PRIMARY KEY, ev INTEGER, v INTEGER, n INTEGER)"
@@ -375,8 +386,9 @@ class ReportMixin:
         # With a helper, the sibling runs both record passes over its share of the records
         # while this connection runs them over the rest, then builds the supply and the area
         # tree: about equal shares of the work. The passes accumulate, so the parts add up.
-        start, end = self._build_prelude(q, None if helper is None else "main")
-        self._pass_cells(q)
+        part = None if helper is None else "main"
+        start, end = self._build_prelude(q, part)
+        self._pass_cells(q, part)
         self._pass_records(q)
         self._build_supply(q, start, end)
         self._build_nodes()
@@ -386,7 +398,7 @@ class ReportMixin:
             if tables is None:  # the sibling could not share this snapshot: do its part here
                 self.db.execute("DROP TABLE temp.gr_rec")
                 self._build_records(q, start, end, "sibling")
-                self._pass_cells(q)
+                self._pass_cells(q, "sibling")
                 self._pass_records(q)
             else:
                 self._merge_sibling(tables)
@@ -490,8 +502,7 @@ class ReportMixin:
     def _build_records(self, q: ReportQuery, start: str, end: str, part: str | None) -> None:
         run = self.db.execute
         where, params = ["d.posted_date >= ?", "d.posted_date < ?"], [start, end]
-        if part is not None:
-            where.append(_SIBLING_PART if part == "sibling" else f"NOT ({_SIBLING_PART})")
+        where.append(_part_filter(part, "d.id"))
         if q.sectors:
             where.append(f"d.sector IN ({_marks(q.sectors)})")
             params += list(q.sectors)
@@ -537,11 +548,37 @@ class ReportMixin:
             params,
         )
 
-    def _pass_cells(self, q: ReportQuery) -> None:
-        """Pass 1: demand per (skill, level, authority, period), the cells gaps are taken in."""
+    def _pass_cells(self, q: ReportQuery, part: str | None = None) -> None:
+        """Pass 1: demand per (skill, level, authority, period), the cells gaps are taken in.
+
+        ``part``: None for all the demand, or "main" / "sibling" for one connection's share.
+        """
         run = self.db.execute
-        level_params = self._level_params(q)
+        params: dict[str, Any] = self._level_params(q)
         where = self._level_filter(q, "ds")
+        if not (q.sectors or q.occupations):
+            # The demand-skill rows already added up by month, authority and skill (m006):
+            # about half as many rows to read as the rows themselves. A share of the work is
+            # a share of the skills (the records' share is in gr_rec, unused here).
+            cells = """(SELECT month, local_authority, skill_id, NULLIF(level, '') AS level,
+                               records, vacancies, essential_vacancies
+                        FROM demand_skill_cells WHERE month >= :first AND month <= :last) ds
+                       JOIN gr_month m ON m.month = ds.month
+                       JOIN gr_leaf l ON l.gss = ds.local_authority
+                       JOIN gr_skill s ON s.id = ds.skill_id"""
+            key = self._cell_key(level="ds.level")
+            params.update(first=min(q.previous_months or q.months), last=max(q.months))
+            run(_CELLK_TABLE)
+            run(
+                f"""INSERT INTO gr_cellk
+                    SELECT {key} | (l.an << 1) | m.period, ds.essential_vacancies,
+                           ds.vacancies, ds.records
+                    FROM {cells}
+                    WHERE {where} AND {_part_filter(part, "s.sn")}
+                    {_CELLK_UPSERT}""",
+                params,
+            )
+            return
         if q.skill_ids:
             source = """gr_skill s CROSS JOIN demand_skills ds ON ds.skill_id = s.id
                         CROSS JOIN gr_rec r ON r.id = ds.demand_id"""
@@ -550,22 +587,29 @@ class ReportMixin:
             # record's skills into one contiguous index range, with no table lookups.
             source = """gr_rec r CROSS JOIN demand_skills ds ON ds.demand_id = r.id
                         CROSS JOIN gr_skill s ON s.id = ds.skill_id"""
-        # Aggregated by upsert into a table keyed by one packed integer (period: 1 bit,
-        # authority: 16 bits, level: 3 bits, skill: the rest): each row is a seek in a small
-        # in-memory B-tree of cells, about a third of the cost of sorting a million rows for
-        # GROUP BY (measured). This is the report's largest single cost, so the key is two
-        # precomputed halves (gr_skill.sk, gr_rec.rk) unless a row overrides the level.
-        override = _level_case("ds.level")
-        key = f"(CASE WHEN ds.level IS NULL THEN s.sk ELSE (s.sn << 20) | ({override} << 17) END)"
+        # Sector or occupation filters need each record: one row per demand-skill row.
         run(_CELLK_TABLE)
         run(
             f"""INSERT INTO gr_cellk
-                SELECT {key} | r.rk, r.vac * (ds.importance = 'essential'), r.vac, 1
+                SELECT {self._cell_key("ds.level")} | r.rk,
+                       r.vac * (ds.importance = 'essential'), r.vac, 1
                 FROM {source}
                 WHERE {where}
                 {_CELLK_UPSERT}""",
-            level_params,
+            params,
         )
+
+    @staticmethod
+    def _cell_key(level: str) -> str:
+        """SQL: the skill and level bits of a cell key, from gr_skill s and a row's override.
+
+        Cells are aggregated by upsert into gr_cellk, keyed by one packed integer (see
+        _AN_BITS): each row is a seek in a small in-memory B-tree of cells, about a third of
+        the cost of sorting the rows for GROUP BY (measured). gr_skill.sk holds these bits
+        precomputed for rows that do not override the skill's level.
+        """
+        override = _level_case(level)
+        return f"(CASE WHEN {level} IS NULL THEN s.sk ELSE (s.sn << 20) | ({override} << 17) END)"
 
     def _pass_records(self, q: ReportQuery) -> None:
         """Pass 2: per record its skill counts by level, summed by area and month (gr_am) and
@@ -985,7 +1029,7 @@ def _pick(prefix: str, level: str) -> str:
 class _SiblingPass:
     """Both record passes over a share of the records, on a second connection.
 
-    The sibling takes the records matching _SIBLING_PART; the main connection takes the rest
+    The sibling takes its share (see _part_filter); the main connection takes the rest
     and meanwhile builds the supply and the area tree. Both connections must read the same
     snapshot. The sibling notes ``PRAGMA data_version`` before the main connection opens its
     read transaction and again once its own is open: the value changes only if another
@@ -1041,7 +1085,7 @@ class _SiblingPass:
                 log.info("Gap report: data changed while starting; running on one connection.")
                 return
             store._build_prelude(self._q, "sibling")
-            store._pass_cells(self._q)
+            store._pass_cells(self._q, "sibling")
             store._pass_records(self._q)
             tables = {}
             for name in self.TABLES:

@@ -1,7 +1,10 @@
-"""The per-record skill counts by level that triggers keep on each demand record (m005).
+"""What triggers keep summed up for the gap report, checked against a recomputation.
 
-The gap report reads these two integers instead of joining every demand-skill row to the
-taxonomy, so they must equal a recomputation from demand_skills after any kind of write.
+- m005: each demand record's digital skills counted by level (two packed integers);
+- m006: demand_skill_cells, the demand-skill rows added up by month, authority and skill.
+
+The report reads these instead of every demand-skill row, so after any kind of write they
+must equal what the rows themselves say.
 """
 
 from __future__ import annotations
@@ -48,6 +51,30 @@ def stored(store: Store) -> dict[int, tuple[int, int]]:
     }
 
 
+def recomputed_cells(store: Store) -> list[tuple]:
+    """demand_skill_cells as the demand-skill rows say it should be."""
+    return store.db.execute(
+        """SELECT substr(d.posted_date, 1, 7), d.local_authority, ds.skill_id,
+                  COALESCE(ds.level, ''), count(*), sum(d.vacancies),
+                  sum(d.vacancies * (ds.importance = 'essential'))
+           FROM demand_skills ds JOIN demand d ON d.id = ds.demand_id
+           GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"""
+    ).fetchall()
+
+
+def stored_cells(store: Store) -> list[tuple]:
+    """demand_skill_cells as the triggers left it."""
+    return store.db.execute(
+        """SELECT month, local_authority, skill_id, level, records, vacancies,
+                  essential_vacancies FROM demand_skill_cells ORDER BY 1, 2, 3, 4"""
+    ).fetchall()
+
+
+def consistent(store: Store) -> bool:
+    """Do both trigger-kept summaries equal their recomputation?"""
+    return stored(store) == recomputed(store) and stored_cells(store) == recomputed_cells(store)
+
+
 def field(packed: int, level: str | None) -> int:
     """The count in one level's field (None: unlevelled)."""
     index = len(LEVELS) if level is None else LEVELS.index(level)
@@ -66,7 +93,7 @@ def _skills(store: Store) -> dict[str, str]:
     return ids
 
 
-def test_counts_follow_every_kind_of_write(reference_store):
+def test_summaries_follow_every_kind_of_write(reference_store):
     store = reference_store
     ids = _skills(store)
     sheets, python, cad, other = (ids[k] for k in (*LABELS, "not digital"))
@@ -97,7 +124,8 @@ def test_counts_follow_every_kind_of_write(reference_store):
     # The skill that is not digital counts nowhere; the unlevelled one as 'unlevelled'.
     assert [field(counts, lv) for lv in (*LEVELS, None)] == [0, 1, 1, 0, 1]
     assert [field(essential, lv) for lv in (*LEVELS, None)] == [0, 1, 0, 0, 1]
-    assert stored(store) == recomputed(store)
+    assert consistent(store)
+    assert len(stored_cells(store)) == 4  # A: 4 skills; B shares A's month, area, python
 
     writes = [
         # the taxonomy moves a skill to another level, or levels one that had none
@@ -112,18 +140,27 @@ def test_counts_follow_every_kind_of_write(reference_store):
         "DELETE FROM demand_skills WHERE skill_id = :sheets",
         # a change that touches neither level nor importance
         "UPDATE demand_skills SET score = 0.5",
+        # a record moves month, authority, or changes its vacancies
+        "UPDATE demand SET posted_date = '2026-02-01' WHERE source_ref = 'A'",
+        "UPDATE demand SET local_authority = 'E08000011' WHERE source_ref = 'B'",
+        "UPDATE demand SET vacancies = 7 WHERE source_ref = 'B'",
+        "UPDATE demand SET posted_date = '2026-02-20', job_title = 'x' WHERE source_ref = 'A'",
     ]
     for sql in writes:
         with store.write():
             store.db.execute(sql, {"python": python, "cad": cad, "sheets": sheets, "other": other})
-        assert stored(store) == recomputed(store), sql
+        assert consistent(store), sql
     # Re-importing a changed record replaces its skills.
     add_demand(store, [demand_row("A", LIVERPOOL, "2026-01-05", 3, [(cad, "optional")])])
-    assert stored(store) == recomputed(store)
+    assert consistent(store)
     assert field(stored(store)[record_a][0], "essential") == 1
+    # Deleting a record takes its rows out (their cascade can no longer see the record).
     with store.write():
         store.db.execute("DELETE FROM demand WHERE source_ref = 'B'")
-    assert stored(store) == recomputed(store)
+    assert consistent(store)
+    with store.write():
+        store.db.execute("DELETE FROM demand")
+    assert stored_cells(store) == []
 
 
 def test_the_migration_counts_the_records_already_there(reference_db, tmp_path: Path):
@@ -159,6 +196,6 @@ def test_the_migration_counts_the_records_already_there(reference_db, tmp_path: 
                 )
             ],
         )
-        assert store.migrate() == ["m005_demand_level_counts"]
-        assert stored(store) == recomputed(store)
+        assert store.migrate() == ["m005_demand_level_counts", "m006_demand_skill_cells"]
+        assert consistent(store) and stored_cells(store)
         assert all(counts != (0, 0) for counts in stored(store).values())
