@@ -166,7 +166,9 @@ def table_dump(db_path: Path, everything: bool = False) -> dict[str, list[tuple]
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
             # A key's last-used time moves whenever it is used, refused or not: not state.
             kept = [c for c in columns if not (table == "api_keys" and c == "last_used_at")]
+            # Ordered by every column: WITHOUT ROWID tables (demand_skill_cells) have no rowid.
+            order = ", ".join(str(i) for i in range(1, len(kept) + 1))
             dump[table] = conn.execute(
-                f"SELECT {', '.join(kept)} FROM {table} ORDER BY rowid"
+                f"SELECT {', '.join(kept)} FROM {table} ORDER BY {order}"
             ).fetchall()
     return dump

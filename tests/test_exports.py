@@ -6,19 +6,7 @@ import re
 
 from skills_match.exports import HEAT_COLOURS, heatmap
 from skills_match.report import ALL_LEVELS
-
-
-def _luminance(colour: str) -> float:
-    """WCAG 2 relative luminance of a #rrggbb colour."""
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of two colours."""
-    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+from tests.colours import contrast
 
 
 def test_contrast_matches_known_wcag_ratios() -> None:

@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from api import pages
 from skills_match.apikeys import revoke_key
 from tests.browser import Site, build_site
+from tests.colours import contrast
 
 SENTINEL = "Zorvex7PagesSentinel"
 STATIC = Path(__file__).resolve().parent.parent / "api" / "static" / "pages"
@@ -799,21 +800,6 @@ def test_every_page_meets_the_accessibility_rules(site: Site, encoder) -> None:
         "/partnership?from=bad",
     ):
         _check_page(partnership.get(path).text, path)
-
-
-def _luminance(colour: str) -> float:
-    value = colour.lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of two colours."""
-    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def test_text_colours_have_at_least_4_5_to_1_contrast() -> None:
