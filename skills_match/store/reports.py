@@ -854,13 +854,27 @@ class ReportMixin:
         run(
             "CREATE TEMP TABLE gr_nskk (k INTEGER PRIMARY KEY, d INTEGER, n INTEGER, unmet INTEGER)"
         )
+        # Each authority's own cells (one row each), then one tree level at a time, each
+        # node's rows added into its parent's: authorities, then combined authorities and
+        # counties, then regions. Every cell is added up once per level above it, not once
+        # per ancestor from scratch (a third of the upserts over many authorities).
         run(
             f"""INSERT INTO gr_nskk
-                SELECT {_node_key("ln.nid", "u.k")}, u.d, u.n, max(u.d - u.s, 0)
-                FROM gr_ucell u JOIN gr_leafnode ln ON ln.an = u.an WHERE 1
-                ON CONFLICT (k) DO UPDATE SET
-                    d = d + excluded.d, n = n + excluded.n, unmet = unmet + excluded.unmet"""
+                SELECT {_node_key("n.nid", "u.k")}, u.d, u.n, max(u.d - u.s, 0)
+                FROM gr_ucell u CROSS JOIN gr_leaf l ON l.an = u.an
+                CROSS JOIN gr_node n ON n.kind = 'local_authority' AND n.code = l.gss"""
         )
+        for kinds in (("local_authority",), ("combined_authority", "county"), ("region",)):
+            run(
+                f"""INSERT INTO gr_nskk
+                    SELECT (c.parent << 32) | (x.k & 4294967295), x.d, x.n, x.unmet
+                    FROM gr_node c
+                    JOIN gr_nskk x ON x.k >= (c.nid << 32) AND x.k < ((c.nid + 1) << 32)
+                    WHERE c.kind IN ({_marks(kinds)}) AND c.parent IS NOT NULL
+                    ON CONFLICT (k) DO UPDATE SET
+                        d = d + excluded.d, n = n + excluded.n, unmet = unmet + excluded.unmet""",
+                kinds,
+            )
         run(
             f"""CREATE TEMP TABLE gr_nsk AS
                 SELECT x.nid, x.sn, x.lv, x.period, x.d, x.n, x.unmet,
