@@ -13,14 +13,12 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from skills_match import catalogue
-from skills_match.engine import EngineLinker
 from skills_match.schemas import DemandSchema
 from skills_match.store import Store
 from skills_match.store.catalogue import DemandFilters
 
-from .auth import actor, roles, set_audit_target
-from .courses import bulk_doc, uploaded_file
-from .db import get_store, settings
+from .auth import roles, set_audit_target
+from .db import get_store
 from .schemas import (
     BulkQuery,
     DemandOut,
@@ -29,11 +27,11 @@ from .schemas import (
     ImportReportOut,
     body_doc,
     json_body,
-    link_header,
     no_content,
     optional_fields,
-    page,
+    search_page,
 )
+from .writes import bulk_doc, import_upload, linker
 
 blp = Blueprint(
     "demand",
@@ -44,11 +42,6 @@ blp = Blueprint(
 
 READERS = ("admin", "partnership", "adviser")
 WRITERS = ("admin", "partnership")
-
-
-def _linker() -> EngineLinker:
-    # Records that name their skills never load the model; the others are linked on write.
-    return EngineLinker(settings())
 
 
 def _filters(store: Store, args: dict[str, Any]) -> DemandFilters:
@@ -75,12 +68,7 @@ def _filters(store: Store, args: dict[str, Any]) -> DemandFilters:
 def list_demand(args: dict[str, Any]) -> Any:
     """Search demand records by text, area, sector, occupation, dates and skill."""
     store = get_store()
-    size = args["page_size"]
-    items, total = store.list_demand(
-        _filters(store, args), limit=size, offset=(args["page"] - 1) * size, sort=args["sort"]
-    )
-    body = page(items, total, args)
-    return body, link_header(body)
+    return search_page(store.list_demand, _filters(store, args), args)
 
 
 @blp.route("/demand/<int:demand_id>")
@@ -98,7 +86,7 @@ def get_demand(demand_id: int) -> dict:
 def create_demand() -> Any:
     """Create a demand record (409 if its source and source_ref are taken)."""
     store = get_store()
-    demand_id = catalogue.create_demand(store, json_body(), _linker())
+    demand_id = catalogue.create_demand(store, json_body(), linker())
     set_audit_target(f"demand:{demand_id}")
     location = url_for("demand.get_demand", demand_id=demand_id)
     return store.demand_record(demand_id), {"Location": location}
@@ -111,7 +99,7 @@ def create_demand() -> Any:
 def replace_demand(demand_id: int) -> dict:
     """Replace a demand record with the one sent (source and source_ref unchanged)."""
     store = get_store()
-    catalogue.replace_demand(store, demand_id, json_body(), _linker())
+    catalogue.replace_demand(store, demand_id, json_body(), linker())
     return store.demand_record(demand_id)
 
 
@@ -122,7 +110,7 @@ def replace_demand(demand_id: int) -> dict:
 def update_demand(demand_id: int) -> dict:
     """Change some fields of a demand record; the result is re-validated whole."""
     store = get_store()
-    catalogue.update_demand(store, demand_id, json_body(), _linker())
+    catalogue.update_demand(store, demand_id, json_body(), linker())
     return store.demand_record(demand_id)
 
 
@@ -142,14 +130,4 @@ def delete_demand(demand_id: int) -> Any:
 @blp.response(200, ImportReportOut)
 def bulk_demand(args: dict[str, Any]) -> dict:
     """Upsert demand records from a file on (source, source_ref): all rows or none."""
-    data, fmt, name = uploaded_file()
-    report = catalogue.import_demand_file(
-        get_store(),
-        data,
-        fmt,
-        source_name=f"api:{name}",
-        actor=actor(),
-        dry_run=args["dry_run"],
-        linker=_linker(),
-    )
-    return report.as_dict()
+    return import_upload(catalogue.import_demand_file, dry_run=args["dry_run"])

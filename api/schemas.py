@@ -8,7 +8,7 @@ exactly which fields a response carries (output schemas list them; nothing else 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from math import ceil
 from typing import Any
 
@@ -435,6 +435,16 @@ def link_header(body: dict[str, Any]) -> dict[str, str]:
     """An RFC 8288 Link header with the page's next and prev URLs (empty if none)."""
     links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "prev") if body.get(rel)]
     return {"Link": ", ".join(links)} if links else {}
+
+
+def search_page(
+    search: Callable[..., tuple[Sequence[Any], int]], filters: Any, args: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One page of a store search (``search(filters, limit=, offset=, sort=)``) with its Link."""
+    size = args["page_size"]
+    items, total = search(filters, limit=size, offset=(args["page"] - 1) * size, sort=args["sort"])
+    body = page(items, total, args)
+    return body, link_header(body)
 
 
 def json_body() -> Any:

@@ -141,6 +141,8 @@ _OPTIONAL_MARKERS = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?\n;•]")
 _SPLIT_PHRASES = re.compile(r"[\n\r;,•·|]+|\s+and\s+|\s+&\s+|\s+/\s+")
+# The note of a match or pathway when the filters leave no course that teaches the gap.
+_NO_COURSE_NOTE = "No active course that fits the constraints teaches the skills in the gap."
 
 
 # -- request schema ---------------------------------------------------------------------
@@ -376,8 +378,8 @@ class PersonSummary:
 
 
 @dataclass
-class MatchResult:
-    """The answer to one match request."""
+class GapAnswer:
+    """What a match and a pathway both report first: the target, the person and the gap."""
 
     target: dict[str, Any]
     area: dict[str, Any] | None
@@ -386,13 +388,19 @@ class MatchResult:
     gap: list[TargetSkill]
     held: list[TargetSkill]
     not_digital: list[TargetSkill]
-    results: list[CourseMatch]
-    considered: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
         return asdict(self)
+
+
+@dataclass
+class MatchResult(GapAnswer):
+    """The answer to one match request."""
+
+    results: list[CourseMatch]
+    considered: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -407,25 +415,14 @@ class PathwayStep:
 
 
 @dataclass
-class PathwayResult:
+class PathwayResult(GapAnswer):
     """Up to three courses in level order, and the gap that is left after them."""
 
-    target: dict[str, Any]
-    area: dict[str, Any] | None
-    as_of: str
-    person: PersonSummary
-    gap: list[TargetSkill]
-    held: list[TargetSkill]
-    not_digital: list[TargetSkill]
     steps: list[PathwayStep]
     covered_share: float
     remaining_gap: list[TargetSkill]
     explanation: str
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return asdict(self)
 
 
 # -- the fitted catalogue ---------------------------------------------------------------
@@ -854,7 +851,6 @@ class Matcher:
             self._explain(prepared, scored, int(i), rank, details)
             for rank, i in enumerate(top, start=1)
         ]
-        held, not_digital = _split_targets(prepared.target_skills)
         notes = list(prepared.notes)
         if not scored.gap:
             notes.append(
@@ -862,17 +858,9 @@ class Matcher:
                 "is needed for it."
             )
         elif not results:
-            notes.append(
-                "No active course that fits the constraints teaches the skills in the gap."
-            )
+            notes.append(_NO_COURSE_NOTE)
         return MatchResult(
-            target=prepared.target,
-            area=_area(prepared),
-            as_of=prepared.as_of.isoformat(),
-            person=prepared.summary,
-            gap=scored.gap,
-            held=held,
-            not_digital=not_digital,
+            **_gap_answer(prepared, scored.gap),
             results=results,
             considered=scored.considered,
             notes=notes,
@@ -922,24 +910,16 @@ class Matcher:
         total = float(scored.weights.sum())
         share = float((scored.weights * covered).sum() / total) if total else 1.0
         remaining = [g for g, c in zip(scored.gap, covered, strict=True) if c <= 0]
-        held, not_digital = _split_targets(prepared.target_skills)
+        answer = _gap_answer(prepared, scored.gap)
         notes = list(prepared.notes)
         if scored.gap and not path_steps:
-            notes.append(
-                "No active course that fits the constraints teaches the skills in the gap."
-            )
+            notes.append(_NO_COURSE_NOTE)
         return PathwayResult(
-            target=prepared.target,
-            area=_area(prepared),
-            as_of=prepared.as_of.isoformat(),
-            person=prepared.summary,
-            gap=scored.gap,
-            held=held,
-            not_digital=not_digital,
+            **answer,
             steps=path_steps,
             covered_share=round(share, 4),
             remaining_gap=remaining,
-            explanation=_pathway_text(path_steps, remaining, scored.gap, not_digital),
+            explanation=_pathway_text(path_steps, remaining, scored.gap, answer["not_digital"]),
             notes=notes,
         )
 
@@ -1946,10 +1926,18 @@ def _first_line(text: str, max_words: int = 12) -> str:
     return " ".join(first.split()[:max_words])
 
 
-def _split_targets(targets: list[TargetSkill]) -> tuple[list[TargetSkill], list[TargetSkill]]:
-    held = [t for t in targets if t.held_by is not None]
-    not_digital = [t for t in targets if not t.is_digital and t.held_by is None]
-    return held, not_digital
+def _gap_answer(prepared: _Prepared, gap: list[TargetSkill]) -> dict[str, Any]:
+    """The :class:`GapAnswer` fields of a match or pathway, as keyword arguments."""
+    targets = prepared.target_skills
+    return {
+        "target": prepared.target,
+        "area": _area(prepared),
+        "as_of": prepared.as_of.isoformat(),
+        "person": prepared.summary,
+        "gap": gap,
+        "held": [t for t in targets if t.held_by is not None],
+        "not_digital": [t for t in targets if not t.is_digital and t.held_by is None],
+    }
 
 
 def _importance_in(text: str, start: int, end: int) -> str:
