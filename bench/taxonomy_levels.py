@@ -41,6 +41,7 @@ NAMED = [
     "protect personal data and privacy",
     "interact through digital technologies",
     "being safe and legal online",
+    "apply basic programming skills",
 ]
 
 

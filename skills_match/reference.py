@@ -78,8 +78,10 @@ def load_reference(store: Store, data_dir: str | Path) -> dict[str, int]:
         ]
         counts["local_authority_names"] = store.load_local_authority_names(names)
 
-        skills = [_esco_skill(r) for r in _rows(ref / "esco_skills.csv")]
-        skills += [_eds_area(r) for r in _rows(ref / "eds_areas.csv")]
+        eds_areas = list(_rows(ref / "eds_areas.csv"))
+        eds_scope = {s for r in eds_areas for s in _split(r.get("esco_equivalents"))}
+        skills = [_esco_skill(r, eds_scope) for r in _rows(ref / "esco_skills.csv")]
+        skills += [_eds_area(r) for r in eds_areas]
         counts["skills"] = store.load_skills(skills)
 
         labels = [
@@ -112,7 +114,7 @@ def load_reference(store: Store, data_dir: str | Path) -> dict[str, int]:
     return counts
 
 
-def _esco_skill(r: dict[str, str]) -> dict[str, Any]:
+def _esco_skill(r: dict[str, str], eds_scope: set[str]) -> dict[str, Any]:
     return {
         "id": r["id"],
         "uri": r.get("uri") or None,
@@ -131,6 +133,8 @@ def _esco_skill(r: dict[str, str]) -> dict[str, Any]:
         "occupations_optional": _int(r.get("occupations_optional")) or 0,
         "ict_occupations": _int(r.get("ict_occupations")) or 0,
         "non_ict_occupations": _int(r.get("non_ict_occupations")) or 0,
+        # An EDS area lists it as its ESCO equivalent: within the essential skills standard.
+        "in_eds": int(r["id"] in eds_scope),
     }
 
 
@@ -155,4 +159,5 @@ def _eds_area(r: dict[str, str]) -> dict[str, Any]:
         "occupations_optional": 0,
         "ict_occupations": 0,
         "non_ict_occupations": 0,
+        "in_eds": 1,
     }

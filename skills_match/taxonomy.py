@@ -13,7 +13,9 @@ R2  An EDS area (2018 framework or 2019 national standards) -> essential.
 R3  A DigComp concept, unless it is ICT-development knowledge (K0612/K0613/K0619)
     -> essential: DigComp is the citizen's digital competence framework.
 R4  An ESCO transversal skill (reuse level "transversal" or in the transversal collection)
-    -> essential: ESCO says every kind of job and life needs it.
+    that an EDS area names as its ESCO equivalent -> essential: ESCO says every kind of job
+    and life needs it, and it is inside the UK's essential skills standard. A transversal
+    skill outside that standard (e.g. "apply basic programming skills") goes on to R5-R14.
 R5  At least half of the occupations requiring it are ICT occupations (ISCO-08 25, 35)
     -> specialist.
 R6  In an ICT-craft group (knowledge K0612 databases and networks, K0613 software
@@ -24,8 +26,8 @@ R7  Sector-specific or occupation-specific (ESCO reuse level) -> fusion: a digit
     that belongs to particular, mostly non-ICT, sectors or occupations.
 R8  Required by non-ICT occupations in at least 7 of the 9 civilian ISCO major groups
     -> general: needed across nearly every kind of work.
-R9  In ESCO's transversal group T1.3 "working with digital devices and applications"
-    -> general.
+R9  In ESCO's transversal group T1.3 "working with digital devices and applications" (by
+    hierarchy code or, for skills that have none, by broader group) -> general.
 R10 Knowledge filed under a non-ICT field of study (an ISCED-F knowledge code outside K06,
     e.g. K0914 medical technology, K0414 marketing) -> fusion.
 R11 A digital tool of a trade (S5.6.3 CAD and drawing, S5.6.4 sound and image processing,
@@ -56,7 +58,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-RULE_VERSION = "1"
+RULE_VERSION = "2"
 EDS_SOURCES = ("eds-2018", "eds-2019")
 ICT_ISCO_PREFIXES = ("25", "35")  # ISCO-08 ICT professionals and ICT technicians
 CIVILIAN_MAJOR_GROUPS = frozenset("123456789")  # ISCO major group 0 is the armed forces
@@ -70,12 +72,13 @@ ICT_DEVELOPMENT_KNOWLEDGE = ("K0612", "K0613", "K0619")
 ICT_CRAFT_GROUPS = (*ICT_DEVELOPMENT_KNOWLEDGE, "S5.1", "S5.2.1", "S5.2.2", "S1.11.1")
 TRADE_TOOL_GROUPS = ("S5.6.3", "S5.6.4", "S5.7", "S6.", "S7.", "S8.")
 DIGITAL_DEVICES_GROUP = "T1.3"
+DIGITAL_DEVICES_LABEL = "working with digital devices and applications"
 
 CLAUSES: tuple[tuple[str, str], ...] = (
     ("R1", "not ESCO-digital, not DigComp, not an EDS area -> no level"),
     ("R2", "Essential Digital Skills area -> essential"),
     ("R3", "DigComp concept (not ICT-development knowledge) -> essential"),
-    ("R4", "ESCO transversal skill -> essential"),
+    ("R4", "ESCO transversal skill inside the EDS standard -> essential"),
     ("R5", ">= 50% of requiring occupations are ICT (ISCO 25/35) -> specialist"),
     ("R6", "ICT-craft group and >= 20% ICT occupations -> specialist"),
     ("R7", "sector- or occupation-specific (ESCO reuse level) -> fusion"),
@@ -148,8 +151,11 @@ def rule_level(skill: Mapping[str, Any], stats: OccupationStats | None = None) -
     ict_knowledge = _in_groups(codes, ICT_DEVELOPMENT_KNOWLEDGE)
     if skill.get("in_digcomp") and not ict_knowledge:
         return LevelDecision("essential", "R3", "R3: DigComp concept → essential")
-    if skill.get("reuse_level") == "transversal" or skill.get("is_transversal"):
-        return LevelDecision("essential", "R4", "R4: ESCO transversal skill → essential")
+    transversal = skill.get("reuse_level") == "transversal" or skill.get("is_transversal")
+    if transversal and skill.get("in_eds"):
+        return LevelDecision(
+            "essential", "R4", "R4: ESCO transversal skill inside the EDS standard → essential"
+        )
 
     ict = int(skill.get("ict_occupations") or 0)
     non_ict = int(skill.get("non_ict_occupations") or 0)
@@ -182,7 +188,8 @@ def rule_level(skill: Mapping[str, Any], stats: OccupationStats | None = None) -
             f"R8: required by non-ICT occupations in {len(groups)} of 9 ISCO major groups "
             "→ general",
         )
-    if DIGITAL_DEVICES_GROUP in codes:
+    broader = {b.strip() for b in (skill.get("broader_labels") or "").split("|")}
+    if DIGITAL_DEVICES_GROUP in codes or DIGITAL_DEVICES_LABEL in broader:
         return LevelDecision(
             "general",
             "R9",

@@ -33,6 +33,7 @@ def row(**values: Any) -> dict[str, Any]:
         "is_digital": 1,
         "in_digcomp": 0,
         "is_transversal": 0,
+        "in_eds": 0,
         "broader_labels": "",
         "hierarchy_codes": "",
         "ict_occupations": 0,
@@ -52,8 +53,8 @@ CASES = [
     ("R2", "essential", row(source="eds-2019", id="eds-2019:transacting"), None),
     ("R3", "essential", row(in_digcomp=1, hierarchy_codes="S5.2.2 | S3.3.6"), None),
     ("R3", "essential", row(in_digcomp=1, is_digital=0, skill_type=None, reuse_level=None), None),
-    ("R4", "essential", row(reuse_level="transversal"), None),
-    ("R4", "essential", row(is_transversal=1), None),
+    ("R4", "essential", row(reuse_level="transversal", in_eds=1), None),
+    ("R4", "essential", row(is_transversal=1, in_eds=1), None),
     ("R5", "specialist", row(ict_occupations=35, non_ict_occupations=16), None),
     ("R5", "specialist", row(ict_occupations=1, non_ict_occupations=1), None),
     # A DigComp concept filed as software-development knowledge is judged on its evidence.
@@ -85,6 +86,16 @@ CASES = [
     ("R7", "fusion", row(reuse_level="occupation-specific", non_ict_occupations=1), None),
     ("R8", "general", row(non_ict_occupations=40), groups("1234579")),
     ("R9", "general", row(hierarchy_codes="S5.6.2 | T1.3", non_ict_occupations=9), groups("234")),
+    # ESCO v1.2.0's transversal digital skills carry no hierarchy code, only their group.
+    (
+        "R9",
+        "general",
+        row(
+            reuse_level="transversal",
+            broader_labels="working with digital devices and applications",
+        ),
+        None,
+    ),
     (
         "R10",
         "fusion",
@@ -157,6 +168,15 @@ def test_the_armed_forces_group_does_not_count_towards_breadth():
     assert rule_level(row(non_ict_occupations=9), groups("012345")).clause == "R12"
 
 
+def test_a_transversal_skill_outside_the_eds_standard_is_not_essential():
+    # ESCO files basic programming beside web search and e-mail; the EDS standard does not.
+    devices = "working with digital devices and applications"
+    outside = row(reuse_level="transversal", is_transversal=1, broader_labels=devices)
+    assert (rule_level(outside).clause, rule_level(outside).level) == ("R9", "general")
+    assert rule_level(row(reuse_level="transversal", is_transversal=1)).clause == "R14"
+    assert rule_level({**outside, "in_eds": 1}).level == "essential"
+
+
 def test_without_occupation_stats_breadth_clauses_are_skipped():
     assert rule_level(row(non_ict_occupations=40)).clause == "R14"
     assert rule_level(row(non_ict_occupations=40), groups("1234579")).clause == "R8"
@@ -190,6 +210,9 @@ NAMED = [
     ("interact through digital technologies", "essential"),
     ("use communication and collaboration software", "essential"),
     ("conduct web searches", "essential"),
+    ("apply digital security measures", "essential"),
+    # Transversal in ESCO, but outside the Essential Digital Skills standard.
+    ("apply basic programming skills", "general"),
 ]
 
 

@@ -518,3 +518,15 @@ def m006_demand_skill_cells(db: sqlite_utils.Database) -> None:
               OR OLD.vacancies IS NOT NEW.vacancies
             BEGIN {remove_record} {add_record} END"""
     )
+
+
+@migrations()
+def m007_skills_in_eds(db: sqlite_utils.Database) -> None:
+    """Flag the skills inside the Essential Digital Skills standard (the level rule's R4).
+
+    The EDS areas themselves are flagged here; the ESCO skills an area names as its
+    equivalent come from ``data/reference/eds_areas.csv`` when the reference data is
+    (re)loaded, which ``skills-match init`` does before it levels the taxonomy.
+    """
+    db["skills"].add_column("in_eds", int, not_null_default=0)
+    db.execute("UPDATE skills SET in_eds = 1 WHERE source IN ('eds-2018', 'eds-2019')")

@@ -13,7 +13,7 @@ from .db import like_escape, utcnow
 
 # Columns the level rule reads (see skills_match.taxonomy).
 _RULE_COLUMNS = (
-    "id, label, source, skill_type, reuse_level, is_digital, in_digcomp, is_transversal, "
+    "id, label, source, skill_type, reuse_level, is_digital, in_digcomp, is_transversal, in_eds, "
     "broader_labels, hierarchy_codes, occupations_essential, occupations_optional, "
     "ict_occupations, non_ict_occupations"
 )
