@@ -111,7 +111,23 @@ HAND_WRITTEN = {
     "sic": ("ONS UK SIC 2007 sections", "SIC 2007", "Open Government Licence v3.0"),
     "soc": ("ONS SOC 2020 major groups", "SOC 2020", "Open Government Licence v3.0"),
     "isco": ("ILO ISCO-08 major groups", "ISCO-08", "public classification, (c) ILO"),
+    "aliases": (
+        "skills-match alias table (hand-curated product, brand and acronym names)",
+        "2026-12",
+        "CC BY 4.0 (ESCO labels: European Commission); aliases written for skills-match",
+    ),
 }
+# Hand-written tables kept as committed CSVs rather than as Python in this script.
+HAND_WRITTEN_PATH = {
+    "aliases": "data/reference/aliases.csv (committed source: validated, never rewritten)",
+}
+
+# The alias table is source, not derived: it lives in the repository's data/reference and
+# this script only checks it against the derived skills and records it in SOURCES.json.
+ALIASES_CSV = REPO_ROOT / "data" / "reference" / "aliases.csv"
+ALIAS_HEADER = ["alias", "skill_id", "skill_label", "kind", "case_sensitive", "provenance"]
+ALIAS_KINDS = ("product", "brand", "acronym", "phrase")
+ALIAS_MAX_SKILLS = 3  # rows (ESCO skills) per alias
 
 DIGITAL = "esco/digitalSkillsCollection_en.csv"
 DIGCOMP = "esco/digCompSkillsCollection_en.csv"
@@ -133,6 +149,10 @@ LANCASHIRE_UNITARY_GSS = {"E06000008": "Blackburn with Darwen", "E06000009": "Bl
 
 class SourceError(Exception):
     """A source file is missing or does not look as expected."""
+
+
+class AliasTableError(SourceError):
+    """The committed alias table (data/reference/aliases.csv) fails validation."""
 
 
 # --------------------------------------------------------------------------------------
@@ -1212,6 +1232,83 @@ def derive_eds_areas(d: Deriver, skills: dict[str, Skill]) -> None:
     d.note(f"EDS areas: {n}")
 
 
+def alias_problems(rows: list[dict[str, str]], skills: dict[str, Skill]) -> list[str]:
+    """Every problem in the alias table rows (line numbers count the header as line 1)."""
+    problems = []
+    seen: dict[tuple[str, str], int] = {}
+    per_alias: Counter[str] = Counter()
+    for line, row in enumerate(rows, start=2):
+        alias, sid = row.get("alias") or "", row.get("skill_id") or ""
+        where = f"line {line} ({alias!r})"
+        if not alias or clean(alias) != alias:
+            problems.append(f"{where}: alias is empty or has stray whitespace")
+        skill = skills.get(sid)
+        if skill is None:
+            problems.append(f"{where}: skill_id {sid!r} is not an ESCO skill")
+        elif row.get("skill_label") != skill.preferred_label:
+            problems.append(
+                f"{where}: skill_label {row.get('skill_label')!r} is not the preferred label "
+                f"{skill.preferred_label!r} of {sid}"
+            )
+        if row.get("kind") not in ALIAS_KINDS:
+            problems.append(
+                f"{where}: kind {row.get('kind')!r} not one of {', '.join(ALIAS_KINDS)}"
+            )
+        case_sensitive = row.get("case_sensitive")
+        if case_sensitive not in ("0", "1"):
+            problems.append(f"{where}: case_sensitive {case_sensitive!r} is not 0 or 1")
+        if not (row.get("provenance") or "").strip():
+            problems.append(f"{where}: provenance is empty")
+        # A case-insensitive alias also repeats any spelling that differs only in case.
+        key = (alias if case_sensitive == "1" else alias.casefold(), sid)
+        if key in seen:
+            problems.append(f"{where}: repeats (alias, skill_id) of line {seen[key]}")
+        seen.setdefault(key, line)
+        per_alias[alias] += 1
+    problems += [
+        f"alias {alias!r} has {n} rows (at most {ALIAS_MAX_SKILLS} skills per alias)"
+        for alias, n in per_alias.items()
+        if n > ALIAS_MAX_SKILLS
+    ]
+    return problems
+
+
+def check_aliases(d: Deriver, skills: dict[str, Skill]) -> None:
+    """Validate the committed alias table against the derived skills and register it.
+
+    The table is hand-curated source (data/reference/aliases.csv): it is never rewritten
+    here. With --out elsewhere it is copied byte for byte so the output directory is complete.
+    """
+    if not ALIASES_CSV.is_file():
+        raise AliasTableError([f"{ALIASES_CSV} is missing (it is committed, not derived)"])
+    with ALIASES_CSV.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    if header != ALIAS_HEADER:
+        raise AliasTableError([f"header is {header}, expected {ALIAS_HEADER}"])
+    problems = alias_problems(rows, skills)
+    if problems:
+        raise AliasTableError(problems)
+    rel = "reference/aliases.csv"
+    dest = d.out / rel
+    if dest.resolve() != ALIASES_CSV.resolve():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ALIASES_CSV, dest)
+    d.outputs.append(
+        Output(
+            rel,
+            "Words people write in UK adverts, course pages and CVs (tools, brands, acronyms, "
+            "informal phrasings), each linked by hand to the ESCO skill(s) it evidences",
+            len(rows),
+            ["aliases", "esco/esco_v1.1.1_skill_labels.csv", *COLLECTIONS],
+        )
+    )
+    d.note(
+        f"Aliases: {len(rows)} rows, {len({r['alias'] for r in rows})} distinct aliases (validated)"
+    )
+
+
 # UK SIC 2007 sections, official titles (ONS).
 SIC_SECTIONS = [
     ("A", "Agriculture, forestry and fishing"),
@@ -1374,7 +1471,7 @@ def source_entry(d: Deriver, key: str) -> dict[str, str]:
     if key in HAND_WRITTEN:
         dataset, version, licence = HAND_WRITTEN[key]
         return {
-            "path": "(hand-written in scripts/derive_data.py)",
+            "path": HAND_WRITTEN_PATH.get(key, "(hand-written in scripts/derive_data.py)"),
             "dataset": dataset,
             "version": version,
             "licence": licence,
@@ -1425,6 +1522,7 @@ LICENCE_SHORT = {
     "ons": "ONS SIC/SOC code lists: Open Government Licence v3.0",
     "ilo": "ISCO-08: ILO, public classification",
     "eds": "EDS area names: DfE/DCMS, Open Government Licence v3.0; text written for skills-match",
+    "aliases": "alias table: CC BY 4.0, written for skills-match",
 }
 
 
@@ -1450,14 +1548,17 @@ def licences_for(o: Output) -> str:
             keys.append("ilo")
         elif s == "eds":
             keys.append("eds")
+        elif s == "aliases":
+            keys.append("aliases")
     return "; ".join(LICENCE_SHORT[k] for k in dedupe(keys))
 
 
 README_INTRO = """\
 # data/
 
-Reference data shipped with skills-match. Everything in `reference/` and `eval/` is
-derived, deterministically, from the third-party sources in the shared data directory by
+Reference data shipped with skills-match. Everything in `reference/` and `eval/` except the
+hand-curated `reference/aliases.csv` (see Notes) is derived, deterministically, from the
+third-party sources in the shared data directory by
 
     python scripts/derive_data.py --source ../shared/data
 
@@ -1510,6 +1611,24 @@ README_NOTES = """
 - **isco_to_soc_major.csv** is an approximation at major-group level only.
 - **eds_areas.csv** names the areas of the two published EDS lists; descriptions are
   written for skills-match and `esco_equivalents` were chosen by hand by label.
+- **aliases.csv** is the one file here that is *not* derived: it is hand-curated source,
+  committed in `reference/` and edited by hand. Each row links a word people actually write
+  in UK job adverts, course pages and CVs (a tool, brand, product, UK/NHS/public-sector
+  acronym or informal phrasing, e.g. `Power BI`, `SystmOne`, `1st line support`) to an ESCO
+  skill it evidences: `alias`, `skill_id` (ESCO UUID), `skill_label` (that skill's
+  `preferred_label`, as a check), `kind` (`product` = a named product, service, language,
+  library, standard or method; `brand` = a company or product family; `acronym`; `phrase`),
+  `case_sensitive` (1 = match only as written, because in lower case it is an everyday word
+  or something else, e.g. `Excel`, `Word`, `Outlook`, `R`, `Zoom`) and `provenance` (where
+  the link comes from: an ESCO label or description, or the product's own naming). An alias
+  may have up to {alias_max} rows when it evidences several skills. Everyday words whose bare
+  form would mostly not mean the tool (`access`, `teams`, `word` in lower case, `email`,
+  `PLC`, `Windows`, ...) are left out or case-sensitive. Typos are not listed (fuzzy
+  matching handles them). `derive_data.py` never rewrites the file: it checks every
+  `skill_id` exists with that preferred label, that `kind` and `case_sensitive` are valid and
+  that no (alias, skill_id) repeats, fails listing each problem otherwise, and records the
+  file's rows and sha256 in SOURCES.json. After an ESCO update, re-run it and fix any row
+  it reports.
 - **`data/seed/`** (if present) is generated by a different script and is *illustrative*
   data (e.g. courses written for the product), not a real catalogue; it is not covered by
   this README or SOURCES.json.
@@ -1542,7 +1661,7 @@ def write_readme(d: Deriver) -> None:
         lines.append(f"| `{o.file}` | {o.what} | {o.rows:,} | {sources} | {licences_for(o)} |")
     lines.append("| `reference/SOURCES.json` | provenance of every file above | | | |")
     path = d.out / "README.md"
-    notes = README_NOTES.format(suspect_km=SUSPECT_KM, **d.stats)
+    notes = README_NOTES.format(suspect_km=SUSPECT_KM, alias_max=ALIAS_MAX_SKILLS, **d.stats)
     path.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
 
 
@@ -1595,8 +1714,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         derive_local_authorities(d)
         derive_la_names(d)
         derive_eds_areas(d, skills)
+        check_aliases(d, skills)
         derive_code_lists(d)
         derive_eval(d)
+    except AliasTableError as exc:
+        problems = exc.args[0]
+        print(
+            f"error: {ALIASES_CSV} failed validation ({len(problems)} problem(s)); fix the "
+            "table by hand:\n  " + "\n  ".join(problems),
+            file=sys.stderr,
+        )
+        return 1
     except (SourceError, KeyError, ValueError) as exc:
         print(f"error: source data not as expected: {exc!r}", file=sys.stderr)
         return 1
