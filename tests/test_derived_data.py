@@ -169,3 +169,16 @@ def test_skillspan_copies_are_json_lines() -> None:
         path = DATA / "eval" / f"skillspan_{split_name}.jsonl"
         first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
         assert {"tokens", "tags_skill", "tags_knowledge"} <= set(first)
+
+
+def test_everyday_words_cover_every_one_word_alias_with_wordfreq_provenance() -> None:
+    words = {r["word"]: float(r["zipf"]) for r in rows("everyday_words.csv")}
+    assert all(w == w.lower() and 0.0 <= z <= 8.0 for w, z in words.items())
+    one_word = {r["alias"].casefold() for r in rows("aliases.csv") if " " not in r["alias"]}
+    assert one_word <= words.keys()
+    # The general vocabulary (Zipf >= 2.5) is there, and real frequencies were written.
+    assert words["the"] > 7 and words["access"] > words["python"] > words["kubernetes"]
+    entry = next(e for e in sources() if e["file"] == "reference/everyday_words.csv")
+    package = entry["sources"][0]
+    assert package["dataset"].startswith("wordfreq") and package["version"] == "3.1.1"
+    assert "CC BY-SA 4.0" in package["licence"]
