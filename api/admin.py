@@ -1,4 +1,5 @@
-"""Administration (admin role only): providers, API keys and skill level corrections.
+"""Administration: providers, API keys and skill level corrections (admin); skill aliases
+(the partnership, and admin).
 
 A key is shown once, in the response that issues it (create or rotate); afterwards only its
 metadata is listed. Revoking stops a key at once; rotating issues a replacement with the
@@ -11,14 +12,19 @@ from typing import Any
 
 from flask import url_for
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
-from skills_match import apikeys, taxonomy
-from skills_match.errors import InvalidInput
+from skills_match import apikeys, reference, taxonomy
+from skills_match.errors import InvalidInput, NotFound
 from skills_match.schemas import ProviderSchema
 
 from .auth import actor, roles, set_audit_target
 from .db import get_store, settings
 from .schemas import (
+    AliasIn,
+    AliasOut,
+    AliasPage,
+    AliasQuery,
     KeyCreateIn,
     KeyIssuedOut,
     KeyOut,
@@ -39,12 +45,15 @@ blp = Blueprint(
     "admin",
     __name__,
     url_prefix="/api/v1",
-    description="Administration: providers, API keys and skill level corrections (admin).",
+    description="Administration: providers, API keys and skill level corrections (admin); "
+    "skill aliases (partnership).",
 )
 
 _provider_schema = ProviderSchema()
 _key_schema = KeyCreateIn()
 _override_schema = LevelOverrideIn()
+_alias_schema = AliasIn()
+ALIAS_ROLES = ("partnership", "admin")
 
 
 def _issued(key_id: int, plain: str, replaces: int | None = None) -> dict[str, Any]:
@@ -177,3 +186,55 @@ def set_level_override(skill_id: str) -> dict:
 def remove_level_override(skill_id: str) -> dict:
     """Remove a skill's level correction; it gets its rule (or model) level back."""
     return taxonomy.remove_override(get_store(), skill_id, changed_by=actor())
+
+
+# -- skill aliases ------------------------------------------------------------------------
+
+
+@blp.route("/aliases")
+@roles(*ALIAS_ROLES)
+@blp.arguments(AliasQuery, location="query", unknown=RAISE)
+@blp.response(200, AliasPage)
+def list_aliases(args: dict[str, Any]) -> Any:
+    """List the words people write for skills: the shipped table and the partnership's."""
+    rows = reference.list_aliases(get_store(), args.get("source"))
+    start = (args["page"] - 1) * args["page_size"]
+    body = page(rows[start : start + args["page_size"]], len(rows), args)
+    return body, link_header(body)
+
+
+@blp.route("/aliases", methods=["POST"])
+@roles(*ALIAS_ROLES)
+@blp.doc(**body_doc(AliasIn))
+@blp.response(201, AliasOut)
+def add_alias() -> Any:
+    """Add an alias for a skill (audited); extraction uses it at once."""
+    args = load_body(_alias_schema)
+    row = reference.add_alias(
+        get_store(), args["alias"], args["skill_id"], actor(), args["note"], args["case_sensitive"]
+    )
+    set_audit_target(f"alias:{row['id']}")
+    return row, {"Location": url_for("admin.get_alias", alias_id=row["id"])}
+
+
+@blp.route("/aliases/<int:alias_id>")
+@roles(*ALIAS_ROLES)
+@blp.response(200, AliasOut)
+def get_alias(alias_id: int) -> dict:
+    """Read one alias."""
+    row = get_store().alias_by_id(alias_id)
+    if row is None:
+        raise NotFound(f"No alias with id {alias_id}.")
+    return row
+
+
+@blp.route("/aliases/<int:alias_id>", methods=["DELETE"])
+@roles(*ALIAS_ROLES)
+@blp.response(200, AliasOut)
+def remove_alias(alias_id: int) -> dict:
+    """Remove an alias the partnership added (audited); shipped ones are refused."""
+    store = get_store()
+    row = store.alias_by_id(alias_id)
+    if row is None:
+        raise NotFound(f"No alias with id {alias_id}.")
+    return reference.remove_alias(store, row["alias"], row["skill_id"], actor())

@@ -344,6 +344,48 @@ class LevelOverrideOut(Schema):
     changed_at = _timestamp()
 
 
+class AliasIn(Schema):
+    """A word people write for a skill, added by the partnership (unknown fields refused)."""
+
+    alias = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "As people write it: a tool, brand, acronym or phrase."},
+    )
+    skill_id = fields.String(required=True, validate=validate.Regexp(SKILL_ID))
+    case_sensitive = fields.Boolean(
+        load_default=False, metadata={"description": "Match only as written (acronyms)."}
+    )
+    note = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Why: where people write it and what it means."},
+    )
+
+
+class AliasQuery(PageQuery):
+    """Which aliases to list."""
+
+    source = fields.String(
+        validate=validate.OneOf(("reference", "partnership")),
+        metadata={"description": "reference (shipped table) or partnership (added here)."},
+    )
+
+
+class AliasOut(Schema):
+    """An alias of a skill: where it came from, and for the partnership's, who and why."""
+
+    id = fields.Integer(required=True)
+    alias = fields.String(required=True)
+    skill_id = fields.String(required=True)
+    label = fields.String(metadata={"description": "The skill's preferred label."})
+    case_sensitive = fields.Boolean()
+    source = fields.String(metadata={"description": "reference or partnership."})
+    note = fields.String()
+    changed_by = fields.String(allow_none=True)
+    changed_at = _timestamp(allow_none=True)
+
+
 class SkillLevelOut(Schema):
     """A skill's current level and where it came from."""
 
@@ -408,6 +450,7 @@ CoursePage = page_of(CourseListItem, "CoursePage")
 DemandPage = page_of(DemandListItem, "DemandPage")
 ProviderPage = page_of(ProviderOut, "ProviderPage")
 KeyPage = page_of(KeyOut, "KeyPage")
+AliasPage = page_of(AliasOut, "AliasPage")
 
 
 def page(items: Sequence[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Load the derived reference data shipped in ``data/reference/`` into the store."""
+"""Load the reference data shipped in ``data/reference/`` into the store; alias corrections."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from .store import Store
 
 LIST_SEPARATOR = " | "
@@ -111,6 +111,16 @@ def load_reference(store: Store, data_dir: str | Path) -> dict[str, int]:
             links += [(r["id"], s, "essential") for s in _split(r.get("essential_skills"))]
             links += [(r["id"], s, "optional") for s in _split(r.get("optional_skills"))]
         counts["occupations"] = store.load_occupations(occupations, links)
+
+        counts["skill_aliases"], counts["skill_aliases_skipped"] = store.load_reference_aliases(
+            (
+                clean_alias(r["alias"]),
+                r["skill_id"],
+                r.get("case_sensitive", "").strip() in TRUE,
+                r.get("provenance") or "",
+            )
+            for r in _rows(ref / "aliases.csv")
+        )
     return counts
 
 
@@ -161,3 +171,110 @@ def _eds_area(r: dict[str, str]) -> dict[str, Any]:
         "non_ict_occupations": 0,
         "in_eds": 1,
     }
+
+
+# -- aliases: the partnership's audited corrections ---------------------------------------
+
+TRUE = {"1", "true", "True", "yes"}
+MAX_ALIAS = 100
+MAX_NOTE = 500
+MAX_NAME = 100
+ALIAS_SOURCES = ("reference", "partnership")
+
+
+def clean_alias(text: str) -> str:
+    """An alias as stored: runs of whitespace become one space, ends trimmed."""
+    return " ".join((text or "").split())
+
+
+def _check_who(changed_by: str, note: str, errors: dict[str, list[str]]) -> tuple[str, str]:
+    changed_by = (changed_by or "").strip()
+    if not changed_by:
+        errors["changed_by"] = ["Say who is making the change."]
+    elif len(changed_by) > MAX_NAME:
+        errors["changed_by"] = [f"At most {MAX_NAME} characters."]
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = [f"At most {MAX_NOTE} characters."]
+    return changed_by, note
+
+
+def add_alias(
+    store: Store,
+    alias: str,
+    skill_id: str,
+    changed_by: str,
+    note: str = "",
+    case_sensitive: bool = False,
+) -> dict[str, Any]:
+    """Add a partnership alias for a skill, audited; return it.
+
+    Bad input (empty or over-long alias, unknown skill, missing name) raises InvalidInput;
+    an alias the skill already has (case aside, unless both are case-sensitive) raises
+    Conflict. Either way nothing changes. Running engines rebuild their lexicon (the
+    insert bumps the taxonomy version).
+    """
+    errors: dict[str, list[str]] = {}
+    text = clean_alias(alias) if isinstance(alias, str) else ""
+    if not text:
+        errors["alias"] = ["Give the word or phrase people write."]
+    elif len(text) > MAX_ALIAS:
+        errors["alias"] = [f"At most {MAX_ALIAS} characters."]
+    changed_by, note = _check_who(changed_by, note, errors)
+    with store.write():
+        if store.skill(skill_id) is None:
+            errors["skill_id"] = [f"No skill with id {skill_id!r}."]
+        if errors:
+            raise InvalidInput("The alias is invalid.", errors)
+        for row in store.alias_rows_for(skill_id):
+            same = row["alias"] == text or (
+                row["alias"].casefold() == text.casefold()
+                and not (row["case_sensitive"] and case_sensitive)
+            )
+            if same:
+                raise Conflict(
+                    f"Skill {skill_id} already has the alias {row['alias']!r} ({row['source']}).",
+                    {"alias": ["Already an alias of this skill."]},
+                )
+        store.insert_alias(text, skill_id, case_sensitive, note, changed_by)
+        store.audit(changed_by, "add-alias", "ok", target=f"skill:{skill_id}={text}")
+        added = store.alias_row(text, skill_id)
+    assert added is not None
+    return added
+
+
+def remove_alias(
+    store: Store, alias: str, skill_id: str, changed_by: str, note: str = ""
+) -> dict[str, Any]:
+    """Remove a partnership alias, audited; return the row removed.
+
+    NotFound if the skill has no such alias; InvalidInput for a shipped (reference) alias,
+    which `init` would restore: those change in data/reference/aliases.csv.
+    """
+    errors: dict[str, list[str]] = {}
+    text = clean_alias(alias) if isinstance(alias, str) else ""
+    changed_by, note = _check_who(changed_by, note, errors)
+    if errors:
+        raise InvalidInput("The alias removal is invalid.", errors)
+    with store.write():
+        row = store.alias_row(text, skill_id)
+        if row is None:
+            raise NotFound(f"Skill {skill_id!r} has no alias {text!r}.")
+        if row["source"] != "partnership":
+            raise InvalidInput(
+                "Shipped aliases are changed in data/reference/aliases.csv, not here.",
+                {"alias": ["A reference alias; only partnership aliases can be removed."]},
+            )
+        store.delete_alias(row["id"])
+        target = f"skill:{skill_id}={text}" + (f" ({note})" if note else "")
+        store.audit(changed_by, "remove-alias", "ok", target=target)
+    return row
+
+
+def list_aliases(store: Store, source: str | None = None) -> list[dict[str, Any]]:
+    """Every alias (or those of one source) with the skill's label, note, who and when."""
+    if source is not None and source not in ALIAS_SOURCES:
+        raise InvalidInput(
+            "Unknown alias source.", {"source": [f"One of: {', '.join(ALIAS_SOURCES)}."]}
+        )
+    return store.alias_rows(source)

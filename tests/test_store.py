@@ -226,3 +226,90 @@ def test_concurrent_read_then_write_transactions_queue_instead_of_failing(refere
     assert errors == []
     with Store(path) as store:
         assert store.course(course_id)["places"] == 16 + 200
+
+
+def test_m008_stamps_extracted_links_and_keeps_the_demand_triggers(reference_db, tmp_path):
+    from tests.test_demand_summaries import consistent
+
+    # A populated database at the schema before m008, then migrated.
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        migrations.apply(store.db, stop_before="m008_extractor_version_and_aliases")
+        store.db.execute("ATTACH DATABASE ? AS ref", [str(reference_db)])
+        for table in ("skills", "local_authorities"):
+            columns = ", ".join(store.db[table].columns_dict)
+            store.db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ref.{table}")
+        store.db.conn.commit()
+        store.db.execute("DETACH DATABASE ref")
+        sheets, python = skill_id(store, SPREADSHEETS), skill_id(store, PYTHON)
+        provider = add_provider(store)
+        with store.write():
+            course_id = (
+                store.db["courses"].insert({**_course_table_row(), "provider_id": provider}).last_pk
+            )
+            store.db.execute(
+                "INSERT INTO course_skills (course_id, skill_id, method) VALUES "
+                "(?, ?, 'provided'), (?, ?, 'exact')",
+                [course_id, sheets, course_id, python],
+            )
+            for ref in ("A", "B"):
+                demand_id = store.db["demand"].insert(_demand_table_row(ref)).last_pk
+                store.db.execute(
+                    "INSERT INTO demand_skills (demand_id, skill_id, importance, method) VALUES "
+                    "(?, ?, 'essential', ?), (?, ?, 'optional', 'semantic')",
+                    [demand_id, sheets, "provided" if ref == "A" else "exact", demand_id, python],
+                )
+        cells = store.db.execute("SELECT * FROM demand_skill_cells ORDER BY 1, 2, 3").fetchall()
+        assert store.migrate() == ["m008_extractor_version_and_aliases"]
+        stamps = store.db.execute(
+            "SELECT method, extractor FROM course_skills UNION ALL "
+            "SELECT method, extractor FROM demand_skills"
+        ).fetchall()
+        assert sorted(stamps, key=str) == sorted(
+            [
+                ("provided", None),
+                ("exact", "1"),
+                ("provided", None),
+                ("semantic", "1"),
+                ("exact", "1"),
+                ("semantic", "1"),
+            ],
+            key=str,
+        )
+        # Stamping fired no demand trigger; the triggers still follow later writes.
+        assert (
+            store.db.execute("SELECT * FROM demand_skill_cells ORDER BY 1, 2, 3").fetchall()
+            == cells
+        )
+        assert consistent(store)
+        with store.write():
+            store.db.execute("DELETE FROM demand_skills WHERE method = 'semantic'")
+        assert consistent(store)
+        assert store.db["skill_aliases"].count == 0 and store.integrity_check() == "ok"
+
+
+def _course_table_row() -> dict:
+    from skills_match.store.courses import course_row
+
+    row = course_row(CourseSchema().load(course("OLD-1")))
+    return {**row, "content_hash": "x", "created_at": "2026-01-01", "updated_at": "2026-01-01"}
+
+
+def _demand_table_row(ref: str) -> dict:
+    from skills_match.store.demand import demand_row
+
+    row = demand_row(DemandSchema().load(demand(ref)))
+    return {**row, "content_hash": "x", "created_at": "2026-01-01", "updated_at": "2026-01-01"}
+
+
+def test_skill_links_round_trip_their_extractor_version(store):
+    provider = add_provider(store)
+    python = skill_id(store, PYTHON)
+    links = [SkillLink(python, method="exact", score=0.9, evidence="Python", extractor="9.9")]
+    with store.write():
+        course_id, _ = store.upsert_course(provider, CourseSchema().load(course("X-1")), links)
+        demand_id, _ = store.upsert_demand(DemandSchema().load(demand("X-1")), links)
+    assert store.course(course_id)["skills"][0]["extractor"] == "9.9"
+    assert store.demand_record(demand_id)["skills"][0]["extractor"] == "9.9"
+    assert store.course_derived_links(course_id) == links
+    assert [link.extractor for link in store.demand_derived_links(demand_id)] == ["9.9"]

@@ -98,7 +98,7 @@ class CatalogueMixin:
         return [
             SkillLink(**row)
             for row in self.db.query(
-                "SELECT skill_id, level, method, score, evidence FROM course_skills "
+                "SELECT skill_id, level, method, score, evidence, extractor FROM course_skills "
                 "WHERE course_id = ? AND method != 'provided' ORDER BY skill_id",
                 [course_id],
             )
@@ -133,7 +133,8 @@ class CatalogueMixin:
         return [
             SkillLink(**row)
             for row in self.db.query(
-                "SELECT skill_id, level, method, score, evidence, importance FROM demand_skills "
+                "SELECT skill_id, level, method, score, evidence, importance, extractor "
+                "FROM demand_skills "
                 "WHERE demand_id = ? AND method != 'provided' ORDER BY skill_id",
                 [demand_id],
             )

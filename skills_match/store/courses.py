@@ -29,6 +29,8 @@ class SkillLink:
     score: float = 1.0
     evidence: str = ""
     importance: str = "essential"
+    # The extractor version that found it; None for a link its provider or employer gave.
+    extractor: str | None = None
 
 
 @dataclass
@@ -174,6 +176,9 @@ class CourseMixin:
                     "method": s.method,
                     "score": round(float(s.score), 4),
                     "evidence": s.evidence,
+                    # Left out when None (the column's default), so a given link is
+                    # written the same way on a schema from before m008.
+                    **({"extractor": s.extractor} if s.extractor is not None else {}),
                 }
                 for s in skills
             ]
@@ -212,7 +217,7 @@ class CourseMixin:
         course["skills"] = list(
             self.db.query(
                 """SELECT cs.skill_id, s.label, COALESCE(cs.level, s.level) AS level,
-                          cs.method, cs.score, cs.evidence
+                          cs.method, cs.score, cs.evidence, cs.extractor
                    FROM course_skills cs JOIN skills s ON s.id = cs.skill_id
                    WHERE cs.course_id = ? ORDER BY s.label""",
                 [course_id],

@@ -62,6 +62,9 @@ class DemandMixin:
                     "method": s.method,
                     "score": round(float(s.score), 4),
                     "evidence": s.evidence,
+                    # Left out when None (the column's default), so a given link is
+                    # written the same way on a schema from before m008.
+                    **({"extractor": s.extractor} if s.extractor is not None else {}),
                 }
                 for s in skills
             ]
@@ -104,7 +107,7 @@ class DemandMixin:
         record["skills"] = list(
             self.db.query(
                 """SELECT ds.skill_id, s.label, COALESCE(ds.level, s.level) AS level,
-                          ds.importance, ds.method, ds.score, ds.evidence
+                          ds.importance, ds.method, ds.score, ds.evidence, ds.extractor
                    FROM demand_skills ds JOIN skills s ON s.id = ds.skill_id
                    WHERE ds.demand_id = ? ORDER BY ds.importance, s.label""",
                 [demand_id],

@@ -530,3 +530,45 @@ def m007_skills_in_eds(db: sqlite_utils.Database) -> None:
     """
     db["skills"].add_column("in_eds", int, not_null_default=0)
     db.execute("UPDATE skills SET in_eds = 1 WHERE source IN ('eds-2018', 'eds-2019')")
+
+
+@migrations()
+def m008_extractor_version_and_aliases(db: sqlite_utils.Database) -> None:
+    """Which extractor made each skill link, and the alias table the lexicon reads.
+
+    ``extractor`` on course_skills and demand_skills is NULL for a link its provider or
+    employer gave (method 'provided') and otherwise the version of the extractor that found
+    it, so `skills-match reextract` can find links made by an older one. Links already
+    extracted were made by version 1. Writing the column fires none of the demand triggers
+    (m005, m006): they watch demand_id, skill_id, importance and level only.
+
+    ``skill_aliases`` holds the words people write for a skill: the shipped table
+    (source 'reference', reloaded by `init`) and the partnership's additions (source
+    'partnership', changed only through the audited correction flow). The lexicon is built
+    once per skill space, so a change bumps taxonomy_version (m003) and running engines
+    rebuild.
+    """
+    for table in ("course_skills", "demand_skills"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN extractor TEXT")
+        db.execute(f"UPDATE {table} SET extractor = '1' WHERE method != 'provided'")
+    bump = "BEGIN UPDATE taxonomy_version SET version = version + 1 WHERE id = 1; END"
+    _run(
+        db,
+        f"""
+CREATE TABLE skill_aliases (
+    id INTEGER PRIMARY KEY,
+    alias TEXT NOT NULL CHECK (length(trim(alias)) > 0),
+    skill_id TEXT NOT NULL REFERENCES skills(id),
+    case_sensitive INTEGER NOT NULL DEFAULT 0 CHECK (case_sensitive IN (0, 1)),
+    source TEXT NOT NULL CHECK (source IN ('reference', 'partnership')),
+    note TEXT NOT NULL DEFAULT '',
+    changed_by TEXT,
+    changed_at TEXT,
+    UNIQUE (alias, skill_id)
+);
+CREATE INDEX idx_skill_aliases_alias ON skill_aliases(alias);
+CREATE TRIGGER taxonomy_alias_added AFTER INSERT ON skill_aliases {bump};
+CREATE TRIGGER taxonomy_alias_removed AFTER DELETE ON skill_aliases {bump};
+CREATE TRIGGER taxonomy_alias_changed AFTER UPDATE ON skill_aliases {bump}
+""",
+    )

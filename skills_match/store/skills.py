@@ -127,6 +127,117 @@ class SkillMixin:
         cursor = self.db.execute("DELETE FROM level_overrides WHERE skill_id = ?", [skill_id])
         return cursor.rowcount > 0
 
+    # -- aliases ----------------------------------------------------------------------------
+
+    def skill_aliases(self) -> list[dict[str, Any]]:
+        """Every alias as a dict of the lexicon's Alias fields: alias, skill_id,
+        case_sensitive (bool), source ('reference' or 'partnership')."""
+        return [
+            {"alias": a, "skill_id": s, "case_sensitive": bool(c), "source": src}
+            for a, s, c, src in self.db.execute(
+                "SELECT alias, skill_id, case_sensitive, source FROM skill_aliases "
+                "ORDER BY alias, skill_id"
+            )
+        ]
+
+    def alias_rows(self, source: str | None = None) -> list[dict[str, Any]]:
+        """Aliases in full (with the skill's label, note, who and when), by alias."""
+        where, params = ("WHERE a.source = ?", [source]) if source else ("", [])
+        rows = list(
+            self.db.query(
+                "SELECT a.id, a.alias, a.skill_id, s.label, a.case_sensitive, a.source, a.note, "
+                "a.changed_by, a.changed_at FROM skill_aliases a "
+                f"JOIN skills s ON s.id = a.skill_id {where} "
+                "ORDER BY a.alias COLLATE NOCASE, a.alias, a.skill_id",
+                params,
+            )
+        )
+        for row in rows:
+            row["case_sensitive"] = bool(row["case_sensitive"])
+        return rows
+
+    def alias_row(self, alias: str, skill_id: str) -> dict[str, Any] | None:
+        """One alias of one skill (exact text), in full, or None."""
+        return next((r for r in self.alias_rows_for(skill_id) if r["alias"] == alias), None)
+
+    def alias_by_id(self, alias_id: int) -> dict[str, Any] | None:
+        """One alias row by id, in full, or None."""
+        row = self.db.execute(
+            "SELECT alias, skill_id FROM skill_aliases WHERE id = ?", [alias_id]
+        ).fetchone()
+        return self.alias_row(row[0], row[1]) if row else None
+
+    def alias_rows_for(self, skill_id: str) -> list[dict[str, Any]]:
+        """Every alias of one skill, in full."""
+        rows = list(
+            self.db.query(
+                "SELECT a.id, a.alias, a.skill_id, s.label, a.case_sensitive, a.source, a.note, "
+                "a.changed_by, a.changed_at FROM skill_aliases a "
+                "JOIN skills s ON s.id = a.skill_id WHERE a.skill_id = ? ORDER BY a.alias",
+                [skill_id],
+            )
+        )
+        for row in rows:
+            row["case_sensitive"] = bool(row["case_sensitive"])
+        return rows
+
+    def insert_alias(
+        self, alias: str, skill_id: str, case_sensitive: bool, note: str, changed_by: str
+    ) -> None:
+        """Add a partnership alias (the caller validates). Call inside ``write()``."""
+        self.db.execute(
+            "INSERT INTO skill_aliases (alias, skill_id, case_sensitive, source, note, "
+            "changed_by, changed_at) VALUES (?, ?, ?, 'partnership', ?, ?, ?)",
+            [alias, skill_id, int(case_sensitive), note, changed_by, utcnow()],
+        )
+
+    def delete_alias(self, alias_id: int) -> bool:
+        """Delete one alias row by id; return whether there was one. Call inside ``write()``."""
+        return self.db.execute("DELETE FROM skill_aliases WHERE id = ?", [alias_id]).rowcount > 0
+
+    def load_reference_aliases(self, rows: Iterable[tuple[str, str, bool, str]]) -> tuple[int, int]:
+        """Make the reference aliases exactly ``rows`` (alias, skill_id, case_sensitive, note).
+
+        Partnership aliases are never touched; a row naming a skill not on file is skipped.
+        Only rows that differ are written, so a re-run changes nothing (and the taxonomy
+        version, which running engines watch, does not move). Returns (loaded, skipped).
+        Call inside ``write()``.
+        """
+        wanted: dict[tuple[str, str], tuple[int, str]] = {}
+        skipped = 0
+        rows = list(rows)
+        known = self.existing_skill_ids(r[1] for r in rows)  # type: ignore[attr-defined]
+        for alias, skill_id, case_sensitive, note in rows:
+            if skill_id not in known:
+                skipped += 1
+                continue
+            wanted[(alias, skill_id)] = (int(bool(case_sensitive)), note)
+        current = {
+            (a, s): (i, src, c, n)
+            for i, a, s, src, c, n in self.db.execute(
+                "SELECT id, alias, skill_id, source, case_sensitive, note FROM skill_aliases"
+            )
+        }
+        stale = [
+            (i,)
+            for key, (i, src, c, n) in current.items()
+            if src == "reference" and wanted.get(key) != (c, n)
+        ]
+        self.db.conn.executemany("DELETE FROM skill_aliases WHERE id = ?", stale)
+        gone = {i for (i,) in stale}
+        fresh = [
+            (a, s, c, n)
+            for (a, s), (c, n) in wanted.items()
+            if (a, s) not in current or current[(a, s)][0] in gone
+        ]
+        # A partnership row with the same (alias, skill) stays: it was added on purpose.
+        self.db.conn.executemany(
+            "INSERT INTO skill_aliases (alias, skill_id, case_sensitive, source, note) "
+            "VALUES (?, ?, ?, 'reference', ?) ON CONFLICT (alias, skill_id) DO NOTHING",
+            fresh,
+        )
+        return len(wanted), skipped
+
     # -- search and detail ------------------------------------------------------------------
 
     def search_skills(
