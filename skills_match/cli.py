@@ -472,7 +472,19 @@ def list_keys_command(ctx: click.Context) -> None:
     type=click.Choice(["table", "json"]),
     default="table",
     show_default=True,
-    help="A table, or JSON lines (one skill per line).",
+    help="A table, or JSON lines (one skill per line, best first).",
+)
+@click.option(
+    "--top-k",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="Show at most this many skills, best first.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Cut-off on the score (default: the calibrated one; 0 shows every candidate).",
 )
 @click.option(
     "--persist/--no-persist",
@@ -481,8 +493,15 @@ def list_keys_command(ctx: click.Context) -> None:
     help="Store the phrase vectors (catalogue text only; never for a person's words).",
 )
 @click.pass_context
-def extract_command(ctx: click.Context, file: Any, fmt: str, persist: bool) -> None:
-    """Find taxonomy skills in a text FILE (or stdin): level, span, score and method.
+def extract_command(
+    ctx: click.Context,
+    file: Any,
+    fmt: str,
+    top_k: int | None,
+    min_score: float | None,
+    persist: bool,
+) -> None:
+    """Rank the taxonomy skills a text FILE (or stdin) means: score, section, flags.
 
     Example: echo "Experience with MS Excel and Python" | skills-match extract
     """
@@ -500,21 +519,32 @@ def extract_command(ctx: click.Context, file: Any, fmt: str, persist: bool) -> N
             )
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]  # a UTF-8 byte-order mark is not part of the text
-        found = get_engine(_settings(ctx)).extractor.extract(data, persist=persist)
+        found = get_engine(_settings(ctx)).extractor.analyse(
+            data, top_k=top_k, min_score=min_score, persist=persist
+        )
     except SkillsMatchError as exc:
         _fail(exc)
     if fmt == "json":
-        for skill in found:
+        for skill in found.skills:
             click.echo(json.dumps(skill.as_dict(), ensure_ascii=False))
         return
-    if not found:
+    if not found.skills:
         click.echo("No skills found.", err=True)
-        return
-    click.echo(f"{'level':<10} {'method':<10} {'score':>5} {'span':>11}  text -> skill")
-    for s in found:
-        span = f"{s.start}-{s.end}"
+    else:
+        click.echo(
+            f"{'#':>3} {'score':>5} {'level':<10} {'method':<10} {'section':<9} {'need':<9}"
+            "  evidence -> skill"
+        )
+    for s in found.skills:
         level = s.level or ("-" if s.is_digital else "(domain)")
-        click.echo(f"{level:<10} {s.method:<10} {s.score:5.2f} {span:>11}  {s.text!r} -> {s.label}")
+        need = "NOT" if s.negated else (s.requirement or "-")
+        click.echo(
+            f"{s.rank:>3} {s.score:5.2f} {level:<10} {s.method:<10} {s.section:<9} {need:<9}"
+            f"  {s.text!r} -> {s.label}"
+        )
+    if found.eds_areas:
+        areas = ", ".join(a["label"] for a in found.eds_areas)
+        click.echo(f"Essential Digital Skills areas: {areas}")
 
 
 @main.command("build-taxonomy")
@@ -641,6 +671,124 @@ def list_level_overrides_command(ctx: click.Context) -> None:
             f"{o['skill_id']}  {o['level']:<10} {o['changed_by']}  {o['changed_at']}  "
             f"{o['label']}" + (f"  ({o['reason']})" if o["reason"] else "")
         )
+
+
+@main.command("add-alias")
+@click.argument("alias")
+@click.argument("skill_id")
+@click.option("--case-sensitive", is_flag=True, help="Match only as written (e.g. an acronym).")
+@click.option("--by", "changed_by", required=True, help="Who is adding the alias.")
+@click.option("--note", required=True, help="Why: where people write it, and what it means.")
+@click.pass_context
+def add_alias_command(
+    ctx: click.Context, alias: str, skill_id: str, case_sensitive: bool, changed_by: str, note: str
+) -> None:
+    """Add a word people write for a skill (a tool, brand, acronym); audited."""
+    from .reference import add_alias
+
+    try:
+        with _store(ctx) as store:
+            row = add_alias(store, alias, skill_id, changed_by, note, case_sensitive)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    flag = ", case-sensitive" if row["case_sensitive"] else ""
+    click.echo(f"Added alias {row['alias']!r} -> {skill_id} ({row['label']}{flag}).")
+
+
+@main.command("remove-alias")
+@click.argument("alias")
+@click.argument("skill_id")
+@click.option("--by", "changed_by", required=True, help="Who is removing the alias.")
+@click.option("--note", default="", help="Why it is removed.")
+@click.pass_context
+def remove_alias_command(
+    ctx: click.Context, alias: str, skill_id: str, changed_by: str, note: str
+) -> None:
+    """Remove an alias the partnership added; audited."""
+    from .reference import remove_alias
+
+    try:
+        with _store(ctx) as store:
+            row = remove_alias(store, alias, skill_id, changed_by, note)
+    except SkillsMatchError as exc:
+        _fail(exc)
+    click.echo(f"Removed alias {row['alias']!r} -> {skill_id} ({row['label']}).")
+
+
+@main.command("list-aliases")
+@click.option(
+    "--source",
+    type=click.Choice(["reference", "partnership"]),
+    help="Only the shipped table, or only the partnership's additions.",
+)
+@click.pass_context
+def list_aliases_command(ctx: click.Context, source: str | None) -> None:
+    """List aliases: alias, skill, source, case-sensitivity, who and when."""
+    from .reference import list_aliases
+
+    with _store(ctx) as store:
+        rows = list_aliases(store, source)
+    if not rows:
+        click.echo("No aliases.")
+        return
+    for r in rows:
+        who = f"  {r['changed_by']}  {r['changed_at']}" if r["changed_by"] else ""
+        case = "  case-sensitive" if r["case_sensitive"] else ""
+        note = f"  ({r['note']})" if r["note"] and r["source"] == "partnership" else ""
+        click.echo(
+            f"{r['alias']}  ->  {r['skill_id']}  {r['label']}  [{r['source']}]{case}{who}{note}"
+        )
+    click.echo(f"{len(rows):,} alias(es).")
+
+
+@main.command("reextract")
+@click.option(
+    "--all",
+    "all_records",
+    is_flag=True,
+    help="Every record, not only those extracted by another version.",
+)
+@click.option(
+    "--batch",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Records per transaction.",
+)
+@click.pass_context
+def reextract_command(ctx: click.Context, all_records: bool, batch: int) -> None:
+    """Extract the catalogue's and demand's skills again after the extractor changed.
+
+    Only links the extractor made are replaced; skills a provider or employer named stay.
+    Each batch is committed on its own: an interrupted run resumes when run again.
+    """
+    from .engine import get_engine
+    from .reextract import reextract
+
+    settings = _settings(ctx)
+    try:
+        with _store(ctx) as store:
+            extractor = get_engine(settings).extractor
+            report = reextract(
+                store,
+                extractor,
+                all_records=all_records,
+                batch=batch,
+                echo=lambda line: click.echo(line, err=True),
+            )
+    except SkillsMatchError as exc:
+        _fail(exc)
+    parts = ", ".join(
+        f"{report.records[k]:,} {k} ({report.changed[k]:,} changed, {report.links[k]:,} links)"
+        for k in report.records
+    )
+    click.echo(f"Re-extracted with extractor {report.version}: {parts or 'nothing to do'}.")
+    skipped = sum(report.skipped.values())
+    if skipped:
+        click.echo(f"{skipped:,} record(s) skipped: rewritten during the run (already current).")
+    unlinked = sum(report.unlinked.values())
+    if unlinked and not all_records:
+        click.echo(f"{unlinked:,} record(s) have no skill links; --all re-extracts them too.")
 
 
 @main.command("gap-report")

@@ -19,7 +19,7 @@ from typing import Any
 
 from .config import Settings
 from .embeddings import EmbeddingCache, get_encoder
-from .extract import Extractor
+from .extract import Extractor, description_texts
 from .skillspace import SkillSpace, get_skill_space, taxonomy_version
 from .store import Store
 from .store.courses import SkillLink
@@ -48,13 +48,29 @@ class SkillsEngine:
         self.space: SkillSpace = get_skill_space(
             self.store, self.cache, progress=progress, show_progress=show_progress
         )
-        self.extractor = Extractor(self.store, self.space, self.cache)
+        self._extractor: Extractor | None = None
+        self._extractor_lock = threading.Lock()
+
+    @property
+    def extractor(self) -> Extractor:
+        """The extractor, built on first use (it loads the trained model and skill keys)."""
+        with self._extractor_lock:
+            if self._extractor is None:
+                self._extractor = Extractor(
+                    self.store,
+                    self.space,
+                    self.cache,
+                    models_dir=self.settings.models_dir,
+                    data_dir=self.settings.data_dir,
+                )
+            return self._extractor
 
     def reopen_after_fork(self) -> None:
         """Give this process its own connection: SQLite handles must not cross a fork."""
         self.store = Store(self.settings.database, busy_timeout_ms=self.settings.busy_timeout_ms)
         self.cache.store = self.store
-        self.extractor.store = self.store
+        if self._extractor is not None:
+            self._extractor.store = self.store
         self._pid = os.getpid()
 
     def is_current(self) -> bool:
@@ -102,6 +118,10 @@ def build_skill_space(
         before = store.vector_count(get_encoder().name)
     engine = get_engine(settings, progress=echo, show_progress=show_progress)
     engine.cache.ensure_stored(engine.space.labels_, show_progress=show_progress)
+    # The extractor's skill keys also read each ESCO description: embed those now, not on
+    # the first request.
+    descriptions = description_texts(engine.store, engine.space)
+    engine.cache.ensure_stored(list(descriptions.values()), show_progress=show_progress)
     info = {
         "labels": len(engine.space.labels_),
         "skills": len(engine.space.ids_),

@@ -1,89 +1,794 @@
 """Skills from free text: course descriptions, job adverts, a person's own words.
 
-Two passes over the text, both linking to the taxonomy in the store:
+Extractor v2 reads a document the way a person does, in two stages per sentence:
 
-1. **Label matching** (method ``exact`` or ``normalised``): every n-gram of up to
-   ``MAX_LABEL_TOKENS`` tokens is looked up in a dict of every taxonomy label (preferred
-   and alternative, digital or not). ``exact`` means equal after case-folding; ``normalised``
-   means equal after also dropping a bracketed qualifier, hyphens, plural "s" and "and"
-   (so "health & safety" finds "health and safety"). Longest match wins; matches never overlap.
-2. **Semantic matching** (method ``semantic``): the text is cut into clauses at
-   punctuation, list markers and conjunctions, and clauses are trimmed of filler
-   ("experience with", "strong", "skills"). Short clauses are candidates whole; longer ones
-   are split at prepositions into short pieces, and up to ``MAX_CLAUSE_TOKENS`` are also
-   candidates whole. Each candidate not inside a label match is embedded (through the
-   vector cache) and linked to its closest taxonomy label if the cosine reaches a threshold
-   tuned on the training splits (a higher one for single words; see bench/RESULTS.md).
+1. **Candidates, for recall.** The text is split into sections and sentences
+   (:mod:`skills_match.sections`); boilerplate (contact lines, benefits, "about us",
+   equality statements) yields nothing. Each remaining sentence gives candidates from
+   (a) its words: taxonomy labels, aliases of tools and brands, misspelt names (the lexical
+   pass); (b) its short phrases, each linked to its closest taxonomy label (v1's semantic
+   pass); and (c) the whole sentence, embedded and compared with every skill's key (its
+   preferred label and, where ESCO has one, its description) through a linear adapter
+   trained on job-advert sentences, so skills that are meant but never named surface
+   ("build dashboards for managers" -> data visualisation software).
+2. **A context-aware scorer, for precision.** Each (sentence, skill) candidate gets
+   features (adapted and frozen cosines, rank, margin to the best, phrase cosine, label or
+   alias match, token overlap, ...) and a gradient-boosted classifier turns them into a
+   probability. A label or alias that is also an everyday word ("access", "call") gets no
+   credit for the string match: only its context can carry it.
 
-Each skill is reported once per text, with its best evidence: label matches beat semantic
-ones, then the higher score, then the earlier span.
+Every skill is reported once per text with its best evidence, ranked by score; the caller
+picks the cut-off (``min_score``, default calibrated on the training split) and ``top_k``.
+Each hit also says which section it came from, whether the text made it essential or
+desirable, and whether it was negated ("no experience of Python needed"). EDS areas are
+reported apart from ESCO skills. Artefacts: ``models/extractor_*`` (model card
+``models/extractor.md``), rebuilt by ``scripts/train_extractor.py``.
 
 >>> extractor = get_engine(settings).extractor
->>> [(s.label, s.text, s.method) for s in extractor.extract("Experience with MS Excel")]
-[('use spreadsheets software', 'MS Excel', 'semantic')]
+>>> [(s.label, s.text) for s in extractor.extract("You will build Power BI dashboards")][:1]
+[('use business intelligence software'?, 'Power BI')]
 """
 
 from __future__ import annotations
 
 import bisect
+import csv
 import functools
-import re
+import hashlib
+import json
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
+from . import sections as doc
 from .embeddings import EmbeddingCache
-from .errors import InvalidInput, SkillsMatchError
+from .errors import ConfigurationError, InvalidInput, SkillsMatchError
+from .lexicon import (
+    _SOFT,
+    NAME_ZIPF,
+    STOP_WORDS,
+    LexicalHit,
+    Lexicon,
+    _gaps,
+    _segments,
+    _Token,
+    get_lexicon,
+    tokenise,
+    zipf,
+)
 from .skillspace import SkillSpace
 from .store.courses import SkillLink
 from .text import normalise
 
+# Bump when extraction output changes: every stored link records the version that made it
+# and `skills-match reextract` redoes links made by any other.
+EXTRACTOR_VERSION = "2.0"
 # Largest text accepted, in characters: a long job advert is ~10,000. Bigger inputs are
 # refused rather than truncated, so nobody gets skills for half a document unknowingly.
 MAX_TEXT_CHARS = 100_000
-# Longest label looked up verbatim: 99.5% of taxonomy labels have at most 8 tokens.
-MAX_LABEL_TOKENS = 8
-# Cosine a candidate phrase (of 2+ words / of one word) needs with its closest label to be
-# linked. Tuned on the SkillSkape training split for F1 of the linked skill; see
-# bench/extraction_quality.py and the extraction-quality section of bench/RESULTS.md.
-DEFAULT_THRESHOLD = 0.70
-DEFAULT_WORD_THRESHOLD = 0.90
-# Candidate phrases: a clause of up to MAX_CANDIDATE_TOKENS tokens is embedded whole; a
-# longer one is split at prepositions into pieces of at most that many tokens, and is also
-# embedded whole if it has at most MAX_CLAUSE_TOKENS (implied skills need the whole clause:
-# "scalable solutions in a popular object-oriented language"). Chosen on the training
-# splits: 4 / 12 beat 6 / -, 10 / - and 6 / 12 on both SkillSkape and SkillSpan.
+# Candidate phrases (v1's semantic pass, now one source of candidates among three): a
+# clause of up to MAX_CANDIDATE_TOKENS tokens is embedded whole; a longer one is split at
+# prepositions, and also embedded whole if it has at most MAX_CLAUSE_TOKENS.
 MAX_CANDIDATE_TOKENS = 4
 MAX_CLAUSE_TOKENS = 12
-
-METHODS = ("exact", "normalised", "semantic")
-_METHOD_RANK = {"exact": 0, "normalised": 1, "semantic": 2}
-
-# Letters/digits with the inner symbols that make names of skills: C++, C#, .NET, Node.js,
-# e-mail, CI/CD is two tokens. A token never ends in "." so sentence stops stay outside.
-_TOKEN = re.compile(r"\.?\w(?:[\w'’\-.+#]*[\w+#])?")
-# A gap between tokens containing any of these ends a clause (and bounds label matches).
-_HARD_BREAK = re.compile(r"[.;:!?,()\[\]{}|•·▪●◦■*\n\r\t\"“”]|\s-\s|–|—")
-# Within a label match a "/" or "&" joins ("TCP/IP", "R&D"); for candidates it splits.
-_SOFT_BREAK = re.compile(r"[/&+]")
-# A bracketed qualifier of a label: "Python (computer programming)" is also "Python".
-_QUALIFIER = re.compile(r"\s*\([^)]*\)")
-
-STOP_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    either etc few for from further had has have having he her here hers herself him
-    himself his how i if in into is it its itself just let may me might more most must my
-    myself no nor not now of off on once only or other our ours ourselves out over own per
-    same shall she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up upon us very via was we were
-    what when where which while whilst who whom whose why will with within without would
-    you your yours yourself yourselves e.g i.e eg ie incl including across along around
-    among""".split()  # noqa: SIM905
+# Candidates per sentence: the best RETRIEVAL_K skills of sentence retrieval, and for each
+# phrase its best PHRASE_K labels at cosine PHRASE_FLOOR or more (recall 0.82 of SkillSkape
+# train gold skills at these settings; see models/extractor.md).
+RETRIEVAL_K = 10
+PHRASE_K = 8
+PHRASE_FLOOR = 0.55
+# Sentences scored per matrix product: bounds the (sentences x skills) score block (~55 MB).
+SENTENCE_CHUNK = 1024
+FEATURES = (
+    "adapted_cosine",
+    "log_rank",
+    "margin_to_best",
+    "frozen_cosine",
+    "phrase_cosine",
+    "name_match",
+    "normalised_match",
+    "label_overlap",
+    "is_digital",
+    "log_occupations",
+    "log_tokens",
+    "best_adapted_cosine",
 )
+# The least score of an alias hit (and, times its similarity, of a misspelt name) that is
+# not an everyday word. The alias table is curated (data/reference/aliases.csv) and the
+# training sentences name almost no tools, so the scorer cannot learn to trust it: there
+# an alias hit of "Power BI" scored 0.01 against 0.33 needed.
+NAME_FLOOR = {"alias": 0.9, "fuzzy": 0.9}
+# ... unless the name is also a common English word (Zipf >= NAME_ZIPF: Java, Ruby, Word)
+# and none of the sentence's DIGITAL_CONTEXT_K best retrieved skills is digital.
+DIGITAL_CONTEXT_K = 3
+MODEL_FILES = ("extractor_adapter.npz", "extractor_scorer.joblib", "extractor.json")
+TRAIN_COMMAND = ".venv/bin/python scripts/train_extractor.py"
+
+METHODS = ("exact", "normalised", "alias", "fuzzy", "semantic")
+_METHOD_RANK = {m: i for i, m in enumerate(METHODS)}
+
+
+@dataclass(frozen=True)
+class ExtractedSkill:
+    """One taxonomy skill a text means, with its evidence, section and flags."""
+
+    skill_id: str
+    label: str
+    level: str | None
+    is_digital: bool
+    start: int
+    end: int
+    text: str
+    score: float
+    method: str
+    matched_label: str  # the taxonomy label or alias the evidence matched
+    section: str = "body"
+    requirement: str | None = None  # "essential" | "desirable" when the text says so
+    negated: bool = False
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything read from one text: ranked skills, EDS areas and the sections seen."""
+
+    skills: list[ExtractedSkill]
+    eds_areas: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+
+
+# -- the trained model ----------------------------------------------------------------------
+
+
+@dataclass
+class ExtractorModel:
+    """The adapter (query side), key offsets (skill side) and scorer, with their metadata."""
+
+    adapter: np.ndarray  # (d, d): a sentence vector x is read as normalise(x + x @ adapter)
+    key_offsets: dict[str, np.ndarray]  # skill id -> offset added to its key before normalising
+    scorer: Any  # a fitted scikit-learn classifier over FEATURES (None while training)
+    meta: dict[str, Any]
+
+    @property
+    def min_score(self) -> float:
+        """The calibrated default cut-off on the scorer's probability."""
+        return float(self.meta.get("min_score", 0.5))
+
+    def adapt(self, vectors: np.ndarray) -> np.ndarray:
+        """Sentence vectors moved into the skill-key space (normalised float32)."""
+        q = vectors + vectors @ self.adapter
+        q /= np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+        return q.astype(np.float32, copy=False)
+
+
+_models: dict[str, ExtractorModel] = {}
+_models_lock = threading.Lock()
+
+
+def load_extractor_model(models_dir: str | Path) -> ExtractorModel:
+    """The trained extractor from ``models_dir``, loaded once per process."""
+    directory = Path(models_dir)
+    key = str(directory.resolve())
+    with _models_lock:
+        model = _models.get(key)
+        if model is None:
+            model = _models[key] = _read_model(directory)
+    return model
+
+
+def _read_model(directory: Path) -> ExtractorModel:
+    missing = [name for name in MODEL_FILES if not (directory / name).exists()]
+    if missing:
+        raise ConfigurationError(
+            f"The extractor model is missing from {directory} ({', '.join(missing)}); "
+            f"rebuild it with `{TRAIN_COMMAND}`."
+        )
+    import joblib
+    import sklearn
+
+    meta = json.loads((directory / "extractor.json").read_text(encoding="utf-8"))
+    scorer_path = directory / "extractor_scorer.joblib"
+    digest = hashlib.sha256(scorer_path.read_bytes()).hexdigest()
+    if digest != meta.get("scorer_sha256"):
+        raise ConfigurationError(
+            f"{scorer_path} does not match its metadata (sha256 differs); "
+            f"rebuild it with `{TRAIN_COMMAND}`."
+        )
+    if meta.get("sklearn_version") != sklearn.__version__:
+        raise ConfigurationError(
+            f"The extractor scorer was trained with scikit-learn {meta.get('sklearn_version')}"
+            f", this is {sklearn.__version__}; rebuild it with `{TRAIN_COMMAND}`."
+        )
+    if tuple(meta.get("features", ())) != FEATURES:
+        raise ConfigurationError(
+            f"The extractor scorer was trained on other features; rebuild with `{TRAIN_COMMAND}`."
+        )
+    arrays = np.load(directory / "extractor_adapter.npz", allow_pickle=False)
+    offsets = dict(
+        zip(arrays["offset_ids"].tolist(), arrays["offsets"].astype(np.float32), strict=True)
+    )
+    scorer = joblib.load(scorer_path)  # our own committed file; never load one from elsewhere
+    return ExtractorModel(arrays["adapter"].astype(np.float32), offsets, scorer, meta)
+
+
+# -- skill keys ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkillKeys:
+    """One key vector per skill of a space: what sentences are compared with."""
+
+    base: np.ndarray  # normalise(preferred label vector + "label. description" vector)
+    tuned: np.ndarray  # base plus the trained offset of the skill, normalised
+    candidate: np.ndarray  # bool per skill: may be a candidate (EDS areas are not)
+    log_occupations: np.ndarray  # log(1 + ESCO occupations using the skill): a general prior
+    label_words: list[frozenset[str]]  # content words of each preferred label
+
+
+_keys: weakref.WeakKeyDictionary[SkillSpace, dict[int, SkillKeys]] = weakref.WeakKeyDictionary()
+_keys_lock = threading.Lock()
+
+
+def description_texts(store: Any, space: SkillSpace) -> dict[int, str]:
+    """Skill row -> "label. description" for every skill with an ESCO description."""
+    texts: dict[int, str] = {}
+    for skill_id, label, description in store.db.execute(
+        "SELECT id, label, description FROM skills WHERE description != ''"
+    ):
+        row = space.index_.get(skill_id)
+        if row is not None and description.strip():
+            texts[row] = f"{label}. {description.strip()}"
+    return texts
+
+
+def skill_keys(
+    store: Any, space: SkillSpace, cache: EmbeddingCache, model: ExtractorModel
+) -> SkillKeys:
+    """The skill keys of a space under a model, built once (descriptions embedded once ever)."""
+    with _keys_lock:
+        per_model = _keys.setdefault(space, {})
+        keys = per_model.get(id(model))
+        if keys is None:
+            keys = per_model[id(model)] = build_skill_keys(store, space, cache, model.key_offsets)
+    return keys
+
+
+def build_skill_keys(
+    store: Any, space: SkillSpace, cache: EmbeddingCache, offsets: dict[str, np.ndarray]
+) -> SkillKeys:
+    """Skill keys from label and description vectors plus trained offsets."""
+    base = np.array(space.skill_vectors_, dtype=np.float32, copy=True)
+    described = description_texts(store, space)
+    if described:
+        rows = sorted(described)
+        # Taxonomy text: vectors are stored, so this embeds the ~1,400 descriptions once.
+        base[rows] += cache.embed([described[r] for r in rows], persist=True)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    tuned = base.copy()
+    for skill_id, offset in offsets.items():
+        row = space.index_.get(skill_id)
+        if row is not None:
+            tuned[row] += offset
+    tuned /= np.linalg.norm(tuned, axis=1, keepdims=True)
+    uses = dict(
+        store.db.execute("SELECT id, occupations_essential + occupations_optional FROM skills")
+    )
+    return SkillKeys(
+        base=base,
+        tuned=tuned,
+        candidate=np.array([not i.startswith("eds-") for i in space.ids_], dtype=bool),
+        log_occupations=np.log1p(
+            np.array([uses.get(i) or 0 for i in space.ids_], dtype=np.float32)
+        ),
+        label_words=[_content_words(label) for label in space.skill_labels_],
+    )
+
+
+# -- candidates and their features ----------------------------------------------------------
+
+
+class _Candidate(NamedTuple):
+    skill: int
+    start: int  # offsets within the sentence
+    end: int
+    method: str
+    matched_label: str
+
+
+@dataclass
+class CandidateTable:
+    """Candidates of a batch of sentences: (sentence, skill) pairs with features and evidence."""
+
+    sentence: np.ndarray  # int32 index of the sentence of each row
+    candidates: list[_Candidate]
+    features: np.ndarray  # float32 (rows, len(FEATURES))
+    floors: np.ndarray  # float32: the least score each row gets whatever the scorer says
+
+
+class _Scored(NamedTuple):
+    candidate: _Candidate
+    score: float
+
+
+class Extractor:
+    """Finds the taxonomy skills a text means; build once per process.
+
+    ``min_score``: the default cut-off (None: the calibrated one from the model's metadata).
+    ``models_dir``: where the trained artefacts are (default: the settings' models folder).
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        space: SkillSpace,
+        cache: EmbeddingCache,
+        *,
+        min_score: float | None = None,
+        models_dir: str | Path | None = None,
+        model: ExtractorModel | None = None,
+        data_dir: str | Path | None = None,
+        result_cache_size: int = 100_000,
+    ) -> None:
+        if models_dir is None or data_dir is None:
+            from .config import Settings
+
+            settings = Settings.from_env()
+            models_dir = settings.models_dir if models_dir is None else models_dir
+            data_dir = settings.data_dir if data_dir is None else data_dir
+        self.store = store
+        self.space = space
+        self.cache = cache
+        self.model = model if model is not None else load_extractor_model(models_dir)
+        self.min_score = self.model.min_score if min_score is None else float(min_score)
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError("min_score must be in [0, 1].")
+        self.keys = skill_keys(store, space, cache, self.model)
+        self.lexicon = _lexicon(store, space)
+        self.eds_equivalents = _eds_equivalents(Path(data_dir), space)
+        self.result_cache_size = result_cache_size
+        self._lock = threading.RLock()
+        # Sentence text -> its scored candidates, for catalogue text only (never a person's).
+        self._results: OrderedDict[str, list[_Scored]] = OrderedDict()
+
+    # -- public API ---------------------------------------------------------------------
+
+    def extract(
+        self,
+        text: Any,
+        top_k: int | None = None,
+        min_score: float | None = None,
+        persist: bool = False,
+    ) -> list[ExtractedSkill]:
+        """The skills a text means, best first (at or above the cut-off, at most ``top_k``).
+
+        ``persist``: whether vectors and results may be kept. Leave it False for a person's
+        own words (nothing about them is stored); True for catalogue text.
+        Raises InvalidInput for empty, oversized, non-text or non-UTF-8 input.
+        """
+        return self.analyse(text, top_k=top_k, min_score=min_score, persist=persist).skills
+
+    def analyse(
+        self,
+        text: Any,
+        top_k: int | None = None,
+        min_score: float | None = None,
+        persist: bool = False,
+    ) -> Extraction:
+        """The ranked skills of one text with its EDS areas and sections."""
+        return self.analyse_many([text], top_k=top_k, min_score=min_score, persist=persist)[0]
+
+    def extract_many(
+        self,
+        texts: Sequence[Any],
+        top_k: int | None = None,
+        min_score: float | None = None,
+        persist: bool = False,
+    ) -> list[list[ExtractedSkill]]:
+        """The ranked skills of each text; all their sentences are embedded in one batch."""
+        found = self.analyse_many(texts, top_k=top_k, min_score=min_score, persist=persist)
+        return [f.skills for f in found]
+
+    def analyse_many(
+        self,
+        texts: Sequence[Any],
+        top_k: int | None = None,
+        min_score: float | None = None,
+        persist: bool = False,
+    ) -> list[Extraction]:
+        """:meth:`analyse` for several texts at once."""
+        cut = self.min_score if min_score is None else float(min_score)
+        if not 0.0 <= cut <= 1.0:
+            raise InvalidInput("min_score must be between 0 and 1.", {"min_score": ["0 to 1."]})
+        if top_k is not None and top_k < 1:
+            raise InvalidInput("top_k must be at least 1.", {"top_k": ["At least 1."]})
+        checked = [check_text(t) for t in texts]
+        split = [doc.split(t) for t in checked]
+        wanted = [s for sentences in split for s in sentences if not s.boilerplate]
+        scored = self._score_sentences([s.text for s in wanted], persist)
+        by_sentence = dict(zip((id(s) for s in wanted), scored, strict=True))
+        return [
+            self._finish(text, sentences, by_sentence, cut, top_k)
+            for text, sentences in zip(checked, split, strict=True)
+        ]
+
+    def link(self, texts: Sequence[str]) -> list[list[SkillLink]]:
+        """Skill links for catalogue texts (the importer's SkillLinker); vectors persisted.
+
+        Negated skills are not linked; a skill the text calls desirable is linked as optional.
+        """
+        todo = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        found = self.analyse_many([texts[i] for i in todo], persist=True)
+        links: list[list[SkillLink]] = [[] for _ in texts]
+        for i, extraction in zip(todo, found, strict=True):
+            links[i] = [
+                # No level stored: the taxonomy's current level applies when read, so a
+                # later correction of a skill's level reaches every linked record.
+                _link(s)
+                for s in extraction.skills
+                if not s.negated
+            ]
+        return links
+
+    def clear_result_cache(self) -> None:
+        """Forget cached sentence results (vectors stay cached); for benchmarks."""
+        with self._lock:
+            self._results.clear()
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def _score_sentences(self, sentences: Sequence[str], persist: bool) -> list[list[_Scored]]:
+        results: dict[str, list[_Scored]] = {}
+        with self._lock:
+            if persist:
+                for s in sentences:
+                    cached = self._results.get(s)
+                    if cached is not None:
+                        results[s] = cached
+        todo = sorted({s for s in sentences if s not in results})
+        if todo:
+            vectors = self.cache.embed([_embed_form(s) for s in todo], persist=persist)
+            table = self.candidate_table(todo, vectors, self.model.adapt(vectors), persist)
+            probabilities = (
+                _lift(self.model.scorer.predict_proba(table.features)[:, 1], table.floors)
+                if len(table.candidates)
+                else np.zeros(0)
+            )
+            fresh: dict[str, list[_Scored]] = {s: [] for s in todo}
+            for i, candidate, p in zip(
+                table.sentence, table.candidates, probabilities, strict=True
+            ):
+                fresh[todo[i]].append(_Scored(candidate, float(p)))
+            results.update(fresh)
+            if persist:
+                with self._lock:
+                    self._results.update(fresh)
+                    while len(self._results) > self.result_cache_size:
+                        self._results.popitem(last=False)
+        return [results[s] for s in sentences]
+
+    def candidate_table(
+        self,
+        sentences: Sequence[str],
+        vectors: np.ndarray,
+        adapted: np.ndarray,
+        persist: bool,
+        tuned_keys: np.ndarray | None = None,
+    ) -> CandidateTable:
+        """Every candidate of every sentence with its features (the trainer calls this too).
+
+        ``vectors`` / ``adapted``: the sentences' frozen and adapted vectors; ``tuned_keys``
+        overrides the model's skill keys (the trainer's out-of-fold models).
+        """
+        keys = self.keys
+        tuned = keys.tuned if tuned_keys is None else tuned_keys
+        lexical, phrases, pieces = self._lexical(sentences, persist)
+        rows: list[int] = []
+        found: list[_Candidate] = []
+        feats: list[list[float]] = []
+        floors: list[float] = []
+        for begin in range(0, len(sentences), SENTENCE_CHUNK):
+            block = adapted[begin : begin + SENTENCE_CHUNK] @ tuned.T
+            block[:, ~keys.candidate] = -2.0
+            for offset, scores in enumerate(block):
+                i = begin + offset
+                top = np.argpartition(-scores, RETRIEVAL_K)[:RETRIEVAL_K]
+                best = float(scores[top].max())
+                leaders = top[np.argsort(-scores[top])[:DIGITAL_CONTEXT_K]]
+                digital_context = bool(self.space.is_digital_[leaders].any())
+                hits = lexical[i]
+                near = phrases[i]
+                skills = set(top.tolist()) | set(hits) | set(near)
+                words = _content_words(sentences[i])
+                log_tokens = float(np.log1p(len(words)))
+                for skill in skills:
+                    if not keys.candidate[skill]:
+                        continue
+                    score = float(scores[skill])
+                    rank = int((scores > score).sum())
+                    hit = hits.get(skill)
+                    phrase = near.get(skill)
+                    name = normalised = 0.0
+                    if hit is not None and not hit[1]:  # ambiguous words earn no credit
+                        if hit[0].method == "normalised":
+                            normalised = 1.0
+                        else:
+                            name = hit[2]
+                    label_words = keys.label_words[skill]
+                    overlap = len(label_words & words) / max(1, len(label_words))
+                    feats.append(
+                        [
+                            score,
+                            float(np.log1p(rank)),
+                            best - score,
+                            float(vectors[i] @ keys.base[skill]),
+                            phrase[0] if phrase else 0.0,
+                            name,
+                            normalised,
+                            overlap,
+                            float(self.space.is_digital_[skill]),
+                            float(keys.log_occupations[skill]),
+                            log_tokens,
+                            best,
+                        ]
+                    )
+                    rows.append(i)
+                    trusted = hit is not None and not hit[1]
+                    if (
+                        trusted
+                        and not digital_context
+                        and _word_like(sentences[i][hit[0].start : hit[0].end])
+                    ):
+                        # "Java coffee", "Ruby wedding": a name that is also a word is
+                        # trusted only where the sentence is about digital work.
+                        trusted = False
+                    floors.append(NAME_FLOOR.get(hit[0].method, 0.0) * hit[2] if trusted else 0.0)
+                    if hit is not None:
+                        evidence = hit[0]
+                    elif phrase is not None:
+                        evidence = phrase[1]
+                    else:
+                        evidence = self._closest_piece(skill, sentences[i], pieces[i], hits)
+                    found.append(evidence._replace(skill=skill))
+        return CandidateTable(
+            np.array(rows, dtype=np.int32),
+            found,
+            np.array(feats, dtype=np.float32).reshape(-1, len(FEATURES)),
+            np.array(floors, dtype=np.float32),
+        )
+
+    def _lexical(
+        self, sentences: Sequence[str], persist: bool
+    ) -> tuple[list[dict[int, tuple[_Candidate, bool, float]]], list[dict], list[tuple]]:
+        """Per sentence: lexical hits by skill (candidate, ambiguous, score), the best phrase
+        match by skill (cosine, candidate), and its phrases (vectors, spans) for evidence."""
+        lexical: list[dict[int, tuple[_Candidate, bool, float]]] = []
+        spans: list[list[tuple[int, int, str]]] = []
+        for sentence in sentences:
+            hits: dict[int, tuple[_Candidate, bool, float]] = {}
+            for h in self.lexicon.hits(sentence):
+                kept = hits.get(h.skill)
+                if kept is None or (not h.ambiguous and kept[1]) or h.score > kept[2]:
+                    hits[h.skill] = (
+                        _Candidate(h.skill, h.start, h.end, h.method, h.matched_label),
+                        h.ambiguous,
+                        h.score,
+                    )
+            lexical.append(hits)
+            spans.append(
+                self.lexicon.phrases(sentence, [(h.start, h.end) for h, _, _ in hits.values()])
+            )
+        texts = sorted({p for s in spans for _, _, p in s})
+        best: list[dict[int, tuple[float, _Candidate]]] = [{} for _ in sentences]
+        if not texts:
+            return lexical, best, [(None, [])] * len(sentences)
+        vectors = self.cache.embed(texts, persist=persist)
+        where = {t: i for i, t in enumerate(texts)}
+        scores = self.space.scores(vectors)
+        depth = min(PHRASE_K, scores.shape[1] - 1)
+        tops = np.argpartition(-scores, depth, axis=1)[:, :depth]
+        for i, sentence_spans in enumerate(spans):
+            near = best[i]
+            for start, end, phrase in sentence_spans:
+                row = where[phrase]
+                for col in tops[row]:
+                    score = float(scores[row, col])
+                    if score < PHRASE_FLOOR:
+                        continue
+                    skill = int(self.space.label_skill_[col])
+                    if skill not in near or score > near[skill][0]:
+                        near[skill] = (
+                            score,
+                            _Candidate(skill, start, end, "semantic", self.space.labels_[col]),
+                        )
+        phrases = [
+            (vectors[[where[p] for _, _, p in spans_]], [(a, b) for a, b, _ in spans_])
+            if spans_
+            else (None, [])
+            for spans_ in spans
+        ]
+        return lexical, best, phrases
+
+    def _closest_piece(
+        self, skill: int, sentence: str, pieces: tuple, hits: dict[int, tuple]
+    ) -> _Candidate:
+        """Evidence for a skill the whole sentence implies: the phrase (or lexical hit) of
+        the sentence closest to the skill; the whole sentence when it has neither."""
+        vectors, spans = pieces
+        start, end = 0, len(sentence)
+        key = self.keys.base[skill]
+        if spans:
+            start, end = spans[int(np.argmax(vectors @ key))]
+        elif hits:
+            # The hit whose own skill is nearest: "can't use spreadsheets" names skill A,
+            # and implies skill B through the same words.
+            near = max(hits.values(), key=lambda h: float(self.keys.base[h[0].skill] @ key))
+            start, end = near[0].start, near[0].end
+        return _Candidate(skill, start, end, "semantic", self.space.skill_labels_[skill])
+
+    # -- one text's answer ----------------------------------------------------------------
+
+    def _finish(
+        self,
+        text: str,
+        sentences: list[doc.Sentence],
+        scored: dict[int, list[_Scored]],
+        cut: float,
+        top_k: int | None,
+    ) -> Extraction:
+        best: dict[int, tuple[float, int, doc.Sentence, _Candidate]] = {}
+        for sentence in sentences:
+            for candidate, score in scored.get(id(sentence), ()):
+                kept = best.get(candidate.skill)
+                order = (score, -_METHOD_RANK[candidate.method])
+                if kept is None or order > (kept[0], -_METHOD_RANK[kept[3].method]):
+                    best[candidate.skill] = (score, sentence.start, sentence, candidate)
+        ranked = sorted(
+            (v for v in best.values() if v[0] >= cut),
+            key=lambda v: (-v[0], v[1] + v[3].start),
+        )
+        if top_k is not None:
+            ranked = ranked[:top_k]
+        ids = {self.space.ids_[v[3].skill] for v in ranked}
+        with self._lock:
+            levels = self.store.skill_levels(ids) if ids else {}
+        skills = []
+        for rank, (score, _, sentence, c) in enumerate(ranked, start=1):
+            start, end = sentence.start + c.start, sentence.start + c.end
+            skills.append(
+                ExtractedSkill(
+                    skill_id=self.space.ids_[c.skill],
+                    label=self.space.skill_labels_[c.skill],
+                    level=self._level(c.skill, levels),
+                    is_digital=bool(self.space.is_digital_[c.skill]),
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    score=round(score, 4),
+                    method=c.method,
+                    matched_label=c.matched_label,
+                    section=sentence.section,
+                    requirement=sentence.requirement,
+                    negated=doc.negated(sentence, start, end),
+                    rank=rank,
+                )
+            )
+        return Extraction(
+            skills=skills,
+            eds_areas=self._eds_areas(skills),
+            sections=_sections(sentences),
+        )
+
+    def _eds_areas(self, skills: list[ExtractedSkill]) -> list[dict[str, Any]]:
+        """EDS areas whose ESCO equivalents the text means (its best evidence for each)."""
+        areas: dict[str, dict[str, Any]] = {}
+        for s in skills:
+            if s.negated:
+                continue
+            for area, label in self.eds_equivalents.get(s.skill_id, ()):
+                if area not in areas:
+                    areas[area] = {
+                        "skill_id": area,
+                        "label": label,
+                        "score": s.score,
+                        "text": s.text,
+                    }
+        return list(areas.values())
+
+    def _level(self, skill: int, levels: dict[str, str | None]) -> str | None:
+        skill_id = self.space.ids_[skill]
+        level = levels.get(skill_id)
+        if level is None and self.space.is_digital_[skill]:
+            level = _predicted_level(self.space.skill_labels_[skill])
+        return level
+
+
+def _lift(p: np.ndarray, floors: np.ndarray) -> np.ndarray:
+    """Scores raised to their floors; above a floor the scorer still orders (no ties)."""
+    return np.where(floors > 0, floors + (1.0 - floors) * p, p)
+
+
+def _link(skill: ExtractedSkill) -> SkillLink:
+    """A stored link for an extracted skill: desirable ones are optional."""
+    fields_ = {
+        "skill_id": skill.skill_id,
+        "method": skill.method,
+        "score": skill.score,
+        "evidence": skill.text[:200],
+        "importance": "optional" if skill.requirement == "desirable" else "essential",
+    }
+    if "extractor" in SkillLink.__dataclass_fields__:
+        fields_["extractor"] = EXTRACTOR_VERSION
+    return SkillLink(**fields_)
+
+
+def _sections(sentences: list[doc.Sentence]) -> list[dict[str, Any]]:
+    """Runs of sentences in the same section, as the API reports them."""
+    out: list[dict[str, Any]] = []
+    for s in sentences:
+        if out and out[-1]["section"] == s.section and out[-1]["heading"] == s.heading:
+            out[-1]["end"] = s.end
+            out[-1]["skipped"] = out[-1]["skipped"] and s.boilerplate
+            continue
+        out.append(
+            {
+                "section": s.section,
+                "heading": s.heading,
+                "start": s.start,
+                "end": s.end,
+                "skipped": s.boilerplate,
+            }
+        )
+    return out
+
+
+def _eds_areas_csv(data_dir: Path) -> list[dict[str, str]]:
+    path = data_dir / "reference" / "eds_areas.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _eds_equivalents(data_dir: Path, space: SkillSpace) -> dict[str, list[tuple[str, str]]]:
+    """ESCO skill id -> the EDS areas (id, label) it is an equivalent of."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in _eds_areas_csv(data_dir):
+        if row["id"] not in space.index_:
+            continue
+        for skill_id in (row.get("esco_equivalents") or "").split("|"):
+            if skill_id.strip():
+                out.setdefault(skill_id.strip(), []).append((row["id"], row["label"]))
+    return out
+
+
+def _embed_form(sentence: str) -> str:
+    """The text embedded for a sentence: bullets and runs of spaces do not change meaning."""
+    return " ".join(sentence.lstrip("•-*·▪●◦■ ").split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_like(name: str) -> bool:
+    """Whether an alias or label is one common English word (Java, Word, Teams)."""
+    words = name.split()
+    return len(words) == 1 and zipf(words[0].lower()) >= NAME_ZIPF
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(t.key for t in tokenise(text) if t.key not in STOP_WORDS and t.alpha)
+
+
+# -- candidate phrases ----------------------------------------------------------------------
+
 # Words that split a clause into candidate phrases: conjunctions and list connectors.
 _SPLIT_WORDS = frozenset(
     """and or nor but plus & including incl such as like e.g eg i.e ie etc whilst while
@@ -103,7 +808,8 @@ _LEADING_FILLER = frozenset(
     expertise expert working hands-on practical basic advanced relevant previous prior
     minimum years year required essential desirable preferred ideally capable confident
     comfortable responsible exposure track record background some very highly excellent
-    effective effectively need needs ideal candidate looking seeking applicants""".split()  # noqa: SIM905
+    effective effectively need needs ideal candidate looking seeking applicants can't can’t
+    cannot don't don’t doesn't doesn’t won't won’t never""".split()  # noqa: SIM905
 )
 _TRAILING_FILLER_WORDS = frozenset(
     """skill skills experience knowledge ability abilities required essential desirable
@@ -113,374 +819,64 @@ _LEADING_TRIM = STOP_WORDS | _LEADING_FILLER
 _TRAILING_TRIM = STOP_WORDS | _TRAILING_FILLER_WORDS
 
 
-@dataclass(frozen=True)
-class ExtractedSkill:
-    """One taxonomy skill found in a text, with the span it came from and how."""
+class _Lexical:
+    """The lexicon's hits plus the short phrases around them (candidates for the phrase pass)."""
 
-    skill_id: str
-    label: str
-    level: str | None
-    is_digital: bool
-    start: int
-    end: int
-    text: str
-    score: float
-    method: str
-    matched_label: str  # the taxonomy label (preferred or alternative) the span matched
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return asdict(self)
+    def hits(self, text: str) -> list[LexicalHit]:
+        """Label, alias and misspelt-name matches in a sentence."""
+        return self.lexicon.hits(text)
 
+    def phrases(self, text: str, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """The sentence's candidate phrases outside the lexical hits.
 
-class _Token(NamedTuple):
-    start: int
-    end: int
-    text: str
-    key: str  # case-folded: the exact-match form
-    loose: str  # the normalised-match form ("" for "and")
-    alpha: bool  # has a letter (a number or symbol alone never starts or ends a phrase)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    skill: int
-    start: int
-    end: int
-    score: float
-    method: str
-    matched_label: str
-
-
-class Extractor:
-    """Finds taxonomy skills in text; build once per process (it indexes ~100k labels).
-
-    ``threshold``: cosine a candidate phrase of two or more words needs with its closest
-    label to be linked; ``word_threshold`` the same for a one-word phrase (single words
-    are more often ambiguous, so they are held to a higher bar).
-    ``semantic``: set False for label matching only (no embedding model needed).
-    """
-
-    def __init__(
-        self,
-        store: Any,
-        space: SkillSpace,
-        cache: EmbeddingCache,
-        threshold: float = DEFAULT_THRESHOLD,
-        word_threshold: float = DEFAULT_WORD_THRESHOLD,
-        semantic: bool = True,
-        result_cache_size: int = 200_000,
-    ) -> None:
-        if not (0.0 < threshold <= 1.0 and 0.0 < word_threshold <= 1.0):
-            raise ValueError("thresholds must be in (0, 1].")
-        self.store = store
-        self.space = space
-        self.cache = cache
-        self.threshold = threshold
-        self.word_threshold = word_threshold
-        self.semantic = semantic
-        self.result_cache_size = result_cache_size
-        self._lock = threading.RLock()
-        # Candidate phrase -> (label row, score) for catalogue text (never a person's).
-        self._results: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._index = label_index(store, space)
-
-    @property
-    def index(self) -> LabelIndex:
-        """The label dictionary shared by every extractor over the same skill space."""
-        return self._index
-
-    # -- public API ---------------------------------------------------------------------
-
-    def extract(self, text: Any, persist: bool = False) -> list[ExtractedSkill]:
-        """Skills in one text, in order of appearance.
-
-        ``persist``: whether phrase vectors may be stored in the database. Leave it False
-        for a person's own words (nothing about them is stored); True for catalogue text.
-        Raises InvalidInput for empty, oversized, non-text or non-UTF-8 input.
+        A one-word phrase that is an everyday word ("planning", "database") is left out:
+        its closest label would be a string match in disguise; the sentence carries it.
         """
-        return self.extract_many([text], persist=persist)[0]
+        return [
+            (start, end, phrase)
+            for start, end, phrase in candidate_phrases(text, covered, self.lexicon.vocabulary)
+            if " " in phrase
+            or not self.lexicon.ambiguous(text[start:end], sentence_start=start == 0)
+        ]
 
-    def extract_many(
-        self, texts: Sequence[Any], persist: bool = False
-    ) -> list[list[ExtractedSkill]]:
-        """Skills in each of several texts; the phrases of all are embedded in one batch."""
-        checked = [check_text(t) for t in texts]
-        return self._extract(checked, persist)
 
-    def link(self, texts: Sequence[str]) -> list[list[SkillLink]]:
-        """Skill links for catalogue texts (the importer's SkillLinker); vectors persisted."""
-        todo = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
-        found = self._extract([check_text(texts[i]) for i in todo], persist=True)
-        links: list[list[SkillLink]] = [[] for _ in texts]
-        for i, skills in zip(todo, found, strict=True):
-            links[i] = [
-                # No level stored: the taxonomy's current level applies when read, so a
-                # later correction of a skill's level reaches every linked record.
-                SkillLink(
-                    skill_id=s.skill_id,
-                    method=s.method,
-                    score=s.score,
-                    evidence=s.text[:200],
-                )
-                for s in skills
-            ]
-        return links
+def _lexicon(store: Any, space: SkillSpace) -> _Lexical:
+    return _Lexical(get_lexicon(store, space))
 
-    def clear_result_cache(self) -> None:
-        """Forget cached phrase -> skill results (vectors stay cached); for benchmarks."""
-        with self._lock:
-            self._results.clear()
 
-    # -- the two passes -----------------------------------------------------------------
-
-    def _extract(self, texts: Sequence[str], persist: bool) -> list[list[ExtractedSkill]]:
-        per_text: list[list[_Hit]] = []
-        candidates: list[list[tuple[int, int, str]]] = []
-        for text in texts:
-            tokens = tokenise(text)
-            gaps = _gaps(text, tokens)
-            hits = self._label_hits(tokens, gaps)
-            per_text.append(hits)
-            candidates.append(self._candidates(text, tokens, gaps, hits) if self.semantic else [])
-        if self.semantic:
-            self._semantic_hits(candidates, per_text, persist)
-        return self._finish(texts, per_text)
-
-    def _label_hits(self, tokens: list[_Token], gaps: list[int]) -> list[_Hit]:
-        hits: list[_Hit] = []
-        for segment in _segments(tokens, gaps, _HARD):
-            i = 0
-            while i < len(segment):
-                hit = self._longest_label(segment, i)
-                if hit is None:
-                    i += 1
-                    continue
-                hits.append(hit[0])
-                i += hit[1]
-        return hits
-
-    def _longest_label(self, segment: list[_Token], i: int) -> tuple[_Hit, int] | None:
-        index = self._index
-        first = segment[i]
-        # A match starts and ends with a content word: "and Python" is "Python", and
-        # "be responsible" (a label) is not read into "will be responsible for".
-        if first.key in STOP_WORDS:
-            return None
-        # Only as many tokens as the longest label starting with this word (usually none).
-        reach = max(index.reach.get(first.key, 0), index.loose_reach.get(first.loose, 0))
-        for n in range(min(reach, len(segment) - i), 0, -1):
-            window = segment[i : i + n]
-            if window[-1].key in STOP_WORDS:
+def candidate_phrases(
+    text: str, covered: Sequence[tuple[int, int]], vocabulary: frozenset[str]
+) -> list[tuple[int, int, str]]:
+    """Short phrases of a sentence (start, end, normalised phrase) outside lexical hits."""
+    tokens = tokenise(text)
+    gaps = _gaps(text, tokens)
+    covered = sorted(covered)
+    found: dict[tuple[int, int], str] = {}
+    for clause in _segments(tokens, gaps, _SOFT):
+        for phrase in _split(clause, _SPLIT_WORDS):
+            phrase = _trim(phrase)
+            if not phrase:
                 continue
-            key = " ".join(t.key for t in window)
-            method, found = "exact", index.exact.get(key)
-            if found is None:
-                loose_key = " ".join(t.loose for t in window if t.loose)
-                method, found = "normalised", index.loose.get(loose_key)
-            if found is None:
-                continue
-            if n == 1 and key in index.cased and window[0].text not in index.cased[key]:
-                continue
-            skill, label = found
-            return _Hit(skill, window[0].start, window[-1].end, 1.0, method, label), n
-        return None
-
-    def _candidates(
-        self, text: str, tokens: list[_Token], gaps: list[int], hits: list[_Hit]
-    ) -> list[tuple[int, int, str]]:
-        """Candidate phrases (start, end, phrase) not already covered by a label match."""
-        covered = sorted((h.start, h.end) for h in hits)
-        found: dict[tuple[int, int], str] = {}
-        for clause in _segments(tokens, gaps, _SOFT):
-            for phrase in _split(clause, _SPLIT_WORDS):
-                phrase = _trim(phrase)
-                if not phrase:
-                    continue
-                pieces = [phrase]
-                if len(phrase) > MAX_CANDIDATE_TOKENS:
-                    pieces = [p for p in (_trim(x) for x in _split(phrase, _PHRASE_BREAKS)) if p]
-                    if len(phrase) <= MAX_CLAUSE_TOKENS:
-                        pieces.append(phrase)
-                for piece in pieces:
-                    if len(piece) > max(MAX_CANDIDATE_TOKENS, MAX_CLAUSE_TOKENS):
-                        piece = piece[:MAX_CANDIDATE_TOKENS]
-                        piece = _trim(piece)
-                        if not piece:
-                            continue
-                    if not any(t.key in self._index.vocabulary for t in piece):
+            pieces = [phrase]
+            if len(phrase) > MAX_CANDIDATE_TOKENS:
+                pieces = [p for p in (_trim(x) for x in _split(phrase, _PHRASE_BREAKS)) if p]
+                if len(phrase) <= MAX_CLAUSE_TOKENS:
+                    pieces.append(phrase)
+            for piece in pieces:
+                if len(piece) > max(MAX_CANDIDATE_TOKENS, MAX_CLAUSE_TOKENS):
+                    piece = _trim(piece[:MAX_CANDIDATE_TOKENS])
+                    if not piece:
                         continue
-                    span = (piece[0].start, piece[-1].end)
-                    if _inside(span, covered):
-                        continue
-                    found[span] = normalise(text[span[0] : span[1]])
-        return [(s, e, p) for (s, e), p in found.items()]
-
-    def _semantic_hits(
-        self,
-        candidates: list[list[tuple[int, int, str]]],
-        per_text: list[list[_Hit]],
-        persist: bool,
-    ) -> None:
-        phrases = sorted({p for c in candidates for _, _, p in c})
-        if not phrases:
-            return
-        results: dict[str, tuple[int, float]] = {}
-        with self._lock:
-            if persist:
-                for p in phrases:
-                    cached = self._results.get(p)
-                    if cached is not None:
-                        results[p] = cached
-            todo = [p for p in phrases if p not in results]
-            if todo:
-                vectors = self.cache.embed(todo, persist=persist)
-                rows, scores = self.space.best(vectors)
-                fresh = {p: (int(r), float(s)) for p, r, s in zip(todo, rows, scores, strict=True)}
-                results.update(fresh)
-                if persist:
-                    self._results.update(fresh)
-                    while len(self._results) > self.result_cache_size:
-                        self._results.popitem(last=False)
-        for hits, cands in zip(per_text, candidates, strict=True):
-            for start, end, phrase in cands:
-                row, score = results[phrase]
-                needed = self.word_threshold if _one_word(phrase) else self.threshold
-                if score >= needed:
-                    skill = int(self.space.label_skill_[row])
-                    hits.append(_Hit(skill, start, end, score, "semantic", self.space.labels_[row]))
-
-    def _finish(
-        self, texts: Sequence[str], per_text: list[list[_Hit]]
-    ) -> list[list[ExtractedSkill]]:
-        best_per_text: list[list[_Hit]] = []
-        for hits in per_text:
-            best: dict[int, _Hit] = {}
-            for hit in hits:
-                kept = best.get(hit.skill)
-                if kept is None or _better(hit, kept):
-                    best[hit.skill] = hit
-            best_per_text.append(sorted(best.values(), key=lambda h: (h.start, h.end)))
-        ids = {self.space.ids_[h.skill] for hits in best_per_text for h in hits}
-        with self._lock:
-            levels = self.store.skill_levels(ids) if ids else {}
-        out: list[list[ExtractedSkill]] = []
-        for text, hits in zip(texts, best_per_text, strict=True):
-            out.append(
-                [
-                    ExtractedSkill(
-                        skill_id=self.space.ids_[h.skill],
-                        label=self.space.skill_labels_[h.skill],
-                        level=self._level(h.skill, levels),
-                        is_digital=bool(self.space.is_digital_[h.skill]),
-                        start=h.start,
-                        end=h.end,
-                        text=text[h.start : h.end],
-                        score=round(h.score, 4),
-                        method=h.method,
-                        matched_label=h.matched_label,
-                    )
-                    for h in hits
-                ]
-            )
-        return out
-
-    def _level(self, skill: int, levels: dict[str, str | None]) -> str | None:
-        skill_id = self.space.ids_[skill]
-        level = levels.get(skill_id)
-        if level is None and self.space.is_digital_[skill]:
-            level = _predicted_level(self.space.skill_labels_[skill])
-        return level
-
-
-# -- the label dictionary -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LabelIndex:
-    """Every taxonomy label by match key, for the exact and normalised passes."""
-
-    exact: dict[str, tuple[int, str]]  # key -> (skill row in the space, label as written)
-    loose: dict[str, tuple[int, str]]
-    cased: dict[str, frozenset[str]]  # short labels (acronyms) and the casings that match
-    vocabulary: frozenset[str]  # content words of all labels: a candidate needs one
-    reach: dict[str, int]  # first word of an exact key -> most tokens of such a label
-    loose_reach: dict[str, int]  # the same for normalised keys
-
-
-_indexes: weakref.WeakKeyDictionary[SkillSpace, LabelIndex] = weakref.WeakKeyDictionary()
-_indexes_lock = threading.Lock()
-
-
-def label_index(store: Any, space: SkillSpace) -> LabelIndex:
-    """The label index of a skill space, built once per space (~100k labels)."""
-    with _indexes_lock:
-        index = _indexes.get(space)
-        if index is None:
-            index = _indexes[space] = _build_label_index(store, space)
-    return index
-
-
-def _build_label_index(store: Any, space: SkillSpace) -> LabelIndex:
-    exact: dict[str, tuple[int, str, tuple[int, int, int]]] = {}
-    loose: dict[str, tuple[int, str, tuple[int, int, int]]] = {}
-    cased: dict[str, frozenset[str]] = {}
-    vocabulary: set[str] = set()
-    reach: dict[str, int] = {}
-    loose_reach: dict[str, int] = {}
-    rows = store.db.execute(
-        "SELECT l.skill_id, l.label, l.label_type, l.normalised, "
-        "s.occupations_essential + s.occupations_optional "
-        "FROM skill_labels l JOIN skills s ON s.id = l.skill_id"
-    )
-    find_tokens = _TOKEN.findall
-    for skill_id, label, label_type, normalised, uses in rows:
-        skill = space.index_.get(skill_id)
-        if skill is None:
-            continue
-        tokens = find_tokens(normalised)
-        if not tokens or len(tokens) > MAX_LABEL_TOKENS:
-            continue
-        if all(t in STOP_WORDS for t in tokens):
-            continue
-        key = " ".join(tokens)
-        label = label.strip()
-        vocabulary.update(t for t in tokens if t not in STOP_WORDS)
-        if len(tokens) == 1 and not _name_like(label):
-            # One ordinary word ("data", "design", "communication") names many things; on
-            # the SkillSkape training split 2% of such matches were right. Names (Python,
-            # SQL, Excel, C#, e-mail) are matched; plain words are left to the semantic pass.
-            continue
-        if len(tokens) == 1 and len(key) <= 3:
-            # Short names are acronyms (R, C#, SQL, PHP): match them only as written, in
-            # capitals, never a lower-case word ("try", "re") by accident.
-            cased[key] = cased.get(key, frozenset()) | {label}
-        # When labels collide, a skill's preferred label beats another's synonym, a
-        # digital skill beats a non-digital one, then the skill more occupations use.
-        rank = (
-            0 if label_type == "preferred" else 1,
-            0 if space.is_digital_[skill] else 1,
-            -(uses or 0),
-        )
-        entry = (skill, label, rank)
-        if key not in exact or rank < exact[key][2]:
-            exact[key] = entry
-            reach[tokens[0]] = max(reach.get(tokens[0], 0), len(tokens))
-        if "(" in normalised:
-            tokens = find_tokens(_QUALIFIER.sub(" ", normalised))
-        words = [w for w in map(_loose_word, tokens) if w]
-        loose_key = " ".join(words)
-        if loose_key and (loose_key not in loose or rank < loose[loose_key][2]):
-            loose[loose_key] = entry
-            loose_reach[words[0]] = max(loose_reach.get(words[0], 0), len(tokens))
-    return LabelIndex(
-        exact={k: (v[0], v[1]) for k, v in exact.items()},
-        loose={k: (v[0], v[1]) for k, v in loose.items()},
-        cased=cased,
-        vocabulary=frozenset(vocabulary),
-        reach=reach,
-        loose_reach=loose_reach,
-    )
+                if not any(t.key in vocabulary for t in piece):
+                    continue
+                span = (piece[0].start, piece[-1].end)
+                if _inside(span, covered):
+                    continue
+                found[span] = normalise(text[span[0] : span[1]])
+    return [(s, e, p) for (s, e), p in found.items()]
 
 
 # -- input checks ------------------------------------------------------------------------
@@ -522,51 +918,6 @@ def check_text(text: Any, max_chars: int = MAX_TEXT_CHARS) -> str:
 # -- text helpers ------------------------------------------------------------------------
 
 
-def tokenise(text: str) -> list[_Token]:
-    """Word tokens with character offsets and their two match forms."""
-    return [
-        _Token(m.start(), m.end(), word, *_forms(word))
-        for m in _TOKEN.finditer(text)
-        for word in (m.group(),)
-    ]
-
-
-@functools.lru_cache(maxsize=200_000)
-def _forms(word: str) -> tuple[str, str, bool]:
-    # Words repeat across texts: their match forms are worked out once per process.
-    key = normalise(word)
-    return key, _loose_word(key), any(ch.isalpha() for ch in key)
-
-
-_SOFT, _HARD = 1, 2
-
-
-def _gaps(text: str, tokens: list[_Token]) -> list[int]:
-    """For each token, the strongest break in the gap before it: 0, _SOFT or _HARD."""
-    gaps = [0] * len(tokens)
-    for i in range(1, len(tokens)):
-        gap = text[tokens[i - 1].end : tokens[i].start]
-        if gap == " ":
-            continue  # by far the most common gap
-        if _HARD_BREAK.search(gap):
-            gaps[i] = _HARD
-        elif _SOFT_BREAK.search(gap):
-            gaps[i] = _SOFT
-    return gaps
-
-
-def _segments(tokens: list[_Token], gaps: list[int], at: int) -> Iterable[list[_Token]]:
-    """Runs of tokens with no break of strength ``at`` or more between them."""
-    segment: list[_Token] = []
-    for token, gap in zip(tokens, gaps, strict=True):
-        if segment and gap >= at:
-            yield segment
-            segment = []
-        segment.append(token)
-    if segment:
-        yield segment
-
-
 def _split(tokens: list[_Token], words: frozenset[str]) -> list[list[_Token]]:
     parts: list[list[_Token]] = [[]]
     for token in tokens:
@@ -587,39 +938,11 @@ def _trim(tokens: list[_Token]) -> list[_Token]:
     return tokens[start:end]
 
 
-def _loose_word(word: str) -> str:
-    """A word's 'normalised' match form: no hyphen, apostrophe or plural s; "and" is ""."""
-    if word == "and":
-        return ""
-    word = word.replace("-", "").replace("'", "").replace("’", "")
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word
-
-
-def _name_like(label: str) -> bool:
-    """A capital, digit or symbol marks a name (Python, SQL, C#, e-mail), not a plain word."""
-    return any(ch.isupper() or ch.isdigit() or not ch.isalnum() for ch in label.strip())
-
-
-def _one_word(phrase: str) -> bool:
-    """Whether a candidate phrase is a single token (held to the higher threshold)."""
-    return len(_TOKEN.findall(phrase)) == 1
-
-
 def _inside(span: tuple[int, int], covered: Sequence[tuple[int, int]]) -> bool:
     """Whether a span lies within one of the sorted, non-overlapping label-match spans."""
     # Only the last match starting at or before the span can contain it.
     i = bisect.bisect_right(covered, (span[0], float("inf"))) - 1
     return i >= 0 and covered[i][1] >= span[1]
-
-
-def _better(hit: _Hit, kept: _Hit) -> bool:
-    return (_METHOD_RANK[hit.method], -hit.score, hit.start) < (
-        _METHOD_RANK[kept.method],
-        -kept.score,
-        kept.start,
-    )
 
 
 @functools.lru_cache(maxsize=4096)

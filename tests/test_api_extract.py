@@ -9,7 +9,7 @@ import pytest
 
 from skills_match.apikeys import create_key
 from skills_match.config import Settings
-from skills_match.extract import MAX_TEXT_CHARS
+from skills_match.extract import EXTRACTOR_VERSION, MAX_TEXT_CHARS, load_extractor_model
 from skills_match.store import Store
 from tests.conftest import auth, copy_database
 
@@ -42,20 +42,40 @@ def post(api, body, who: str | None = "adviser", **kwargs):
 
 
 @pytest.mark.parametrize("who", ["adviser", "partnership", "admin"])
-def test_any_key_gets_skills_with_levels_spans_and_methods(api, who):
+def test_any_key_gets_ranked_skills_with_spans_sections_and_flags(api, who):
     response = post(api, {"text": ADVERT}, who)
     assert response.status_code == 200, response.json
-    skills = response.json["skills"]
+    body = response.json
+    assert body["extractor"] == EXTRACTOR_VERSION
+    assert body["min_score"] == load_extractor_model(Settings.from_env().models_dir).min_score
+    skills = body["skills"]
+    assert [s["rank"] for s in skills] == list(range(1, len(skills) + 1))
     by_label = {s["label"]: s for s in skills}
     python = by_label["Python (computer programming)"]
-    assert python["method"] == "exact"
+    assert python["method"] in ("exact", "alias")
     assert ADVERT[python["start"] : python["end"]] == python["text"] == "Python"
     excel = by_label["use spreadsheets software"]
-    assert excel["method"] == "semantic" and excel["text"] == "MS Excel"
+    assert excel["text"] == "MS Excel"
     assert set(python) == {
-        "skill_id", "label", "level", "is_digital", "start", "end", "text", "score", "method",
-        "matched_label",
+        "rank", "skill_id", "label", "level", "is_digital", "start", "end", "text", "score",
+        "method", "matched_label", "section", "requirement", "negated",
     }  # fmt: skip
+    assert {"eds_areas", "sections"} <= set(body)
+
+
+def test_top_k_and_min_score_give_the_did_you_mean_list(api):
+    default = post(api, {"text": ADVERT}).json["skills"]
+    wide = post(api, {"text": ADVERT, "min_score": 0, "top_k": 10}).json["skills"]
+    assert len(wide) == 10 > len(default)
+    assert [s["skill_id"] for s in wide[: len(default)]] == [s["skill_id"] for s in default]
+
+
+def test_desirable_and_negated_flags_reach_the_answer(api):
+    text = "Desirable:\n- Python\n\nNo experience of Excel needed."
+    skills = post(api, {"text": text}).json["skills"]
+    by_text = {s["text"]: s for s in skills}
+    assert by_text["Python"]["requirement"] == "desirable"
+    assert by_text["Excel"]["negated"] is True
 
 
 def test_without_a_key_it_is_refused(api):
@@ -74,6 +94,10 @@ def test_without_a_key_it_is_refused(api):
         ({"text": "x" * (MAX_TEXT_CHARS + 1)}, "text"),
         ({"text": "y" * 1_000_000}, "text"),
         ({"text": "Python", "person": "Ann"}, "person"),
+        ({"text": "Python", "top_k": 0}, "top_k"),
+        ({"text": "Python", "top_k": "ten"}, "top_k"),
+        ({"text": "Python", "min_score": 1.5}, "min_score"),
+        ({"text": "Python", "min_score": "high"}, "min_score"),
     ],
 )
 def test_invalid_bodies_get_422_naming_the_field(api, body, field):

@@ -16,7 +16,7 @@ import pytest
 from skills_match.config import Settings
 from skills_match.embeddings import EmbeddingCache
 from skills_match.errors import NotFound
-from skills_match.extract import DEFAULT_THRESHOLD
+from skills_match.extract import PHRASE_FLOOR
 from skills_match.skillspace import SkillSpace, get_skill_space
 from skills_match.store import Store
 from tests.conftest import copy_database
@@ -86,7 +86,7 @@ def test_ms_excel_is_nearest_to_use_spreadsheets_software(engine):
     ((best, *_),) = engine.space.nearest(vectors, k=3)
     skill, score, matched = best
     assert engine.space.label(skill) == SPREADSHEETS
-    assert score >= DEFAULT_THRESHOLD
+    assert score >= PHRASE_FLOOR
     assert matched  # the label that was closest, for the explanation
 
 

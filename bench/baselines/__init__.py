@@ -1,0 +1,1 @@
+"""Frozen copies of earlier components, kept only so benchmarks can compare against them."""
