@@ -402,6 +402,9 @@ class RowErrorOut(Schema):
     row = fields.Integer(required=True)
     field = fields.String(required=True)
     message = fields.String(required=True)
+    value = fields.Raw(allow_none=True, metadata={"description": "What the row held."})
+    expected = fields.String(allow_none=True, metadata={"description": "What is accepted."})
+    example = fields.String(allow_none=True, metadata={"description": "An accepted value."})
 
 
 class ImportReportOut(Schema):

@@ -41,9 +41,26 @@ class RowError:
     row: int
     field: str
     message: str
+    # What the row held, what is accepted and an example, so a fix needs no guessing.
+    value: Any = None
+    expected: str | None = None
+    example: str | None = None
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.field}: {self.message}"
+        text = f"row {self.row}: {self.field}: {self.message}"
+        if self.value is not None:
+            text += f" (received {_shown(self.value)})"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.example:
+            text += f", e.g. {self.example}"
+        return text
+
+
+def _shown(value: Any) -> str:
+    """A received value as an error message quotes it: repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass
@@ -226,8 +243,25 @@ def _validate(schema: Schema, raw: Sequence[dict[str, Any]]) -> tuple[list[Any],
             records.append(schema.load(row))
         except ValidationError as exc:
             records.append(None)
-            errors.extend(RowError(number, f, m) for f, m in flatten_messages(exc.messages))
+            errors.extend(
+                RowError(number, f, m, value=_received(row, f))
+                for f, m in flatten_messages(exc.messages)
+            )
     return records, errors
+
+
+def _received(row: Any, path: str) -> Any:
+    """The value a row held at a dotted field path, or None when it held none there."""
+    value = row
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    # Containers are not quoted back: the message names the field inside them.
+    return None if isinstance(value, dict | list) else value
 
 
 _course_schema = CourseSchema()

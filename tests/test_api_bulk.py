@@ -61,6 +61,10 @@ def test_one_bad_row_among_1000_changes_nothing_and_is_reported(world: World) ->
             "row": 637,
             "field": "places",
             "message": "Must be greater than or equal to 0 and less than or equal to 100000.",
+            # The value received is quoted back, so the provider need not hunt for it.
+            "value": -5,
+            "expected": None,
+            "example": None,
         }
     ]
     assert table_dump(world.db_path) == before
@@ -153,7 +157,14 @@ def test_rows_may_not_name_a_provider(world: World) -> None:
     response = _upload(world, rows)
     assert response.status_code == 422
     assert response.get_json()["errors"]["errors"] == [
-        {"row": 2, "field": "provider_ukprn", "message": "Unknown field."}
+        {
+            "row": 2,
+            "field": "provider_ukprn",
+            "message": "Unknown field.",
+            "value": "10000002",
+            "expected": None,
+            "example": None,
+        }
     ]
 
 
