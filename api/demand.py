@@ -13,25 +13,36 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from skills_match import catalogue
+from skills_match.errors import NotFound
+from skills_match.feeds import parse_mapping
+from skills_match.geo import locator_for
+from skills_match.importer import import_demand, read_demand_rows
+from skills_match.jobs import JOB_MAX_ROWS, job_status, start_import
 from skills_match.schemas import DemandSchema
 from skills_match.store import Store
 from skills_match.store.catalogue import DemandFilters
 
-from .auth import roles, set_audit_target
-from .db import get_store
+from .auth import actor, roles, set_audit_target
+from .db import get_store, settings
 from .schemas import (
     BulkQuery,
     DemandOut,
     DemandPage,
     DemandQuery,
+    FeedImportQuery,
+    ImportJobOut,
     ImportReportOut,
+    PageQuery,
+    UnplacedPage,
     body_doc,
     json_body,
+    link_header,
     no_content,
     optional_fields,
+    page,
     search_page,
 )
-from .writes import bulk_doc, import_upload, linker
+from .writes import FEED_TYPES, bulk_doc, import_upload, linker, uploaded_file
 
 blp = Blueprint(
     "demand",
@@ -121,6 +132,71 @@ def delete_demand(demand_id: int) -> Any:
     """Delete a demand record and its skill links."""
     catalogue.delete_demand(get_store(), demand_id)
     return no_content()
+
+
+@blp.route("/demand/imports", methods=["POST"])
+@roles(*WRITERS)
+@blp.arguments(FeedImportQuery, location="query")
+@blp.doc(**bulk_doc(DemandSchema, "demand rows or schema.org JobPostings", JOB_MAX_ROWS))
+@blp.response(202, ImportJobOut)
+def start_demand_import(args: dict[str, Any]) -> Any:
+    """Queue a demand file or job feed for import; poll the job it returns.
+
+    JSON, JSON lines and HTML pages (JSON-LD) may hold schema.org JobPostings; CSV is read
+    as demand columns or through `map`. Nothing is written until the whole file is valid.
+    """
+    data, fmt, name = uploaded_file(extra_types=FEED_TYPES)
+    mapping = parse_mapping(args["map"])
+    source = args["source"] or name.rsplit(".", 1)[0]
+    # Parsed now, so an unreadable file is refused before a job exists.
+    rows = read_demand_rows(data, fmt, max_rows=JOB_MAX_ROWS, source=source, mapping=mapping)
+    config, link, locate = settings(), linker(), locator_for(settings().data_dir)
+    who = actor()
+
+    def run(store: Store, progress: Any) -> Any:
+        return import_demand(
+            store,
+            rows,
+            source_name=f"api:{name}",
+            actor=who,
+            linker=link,
+            locator=locate,
+            dry_run=args["dry_run"],
+            progress=progress,
+        )
+
+    job_id = start_import(
+        config.database, "demand", f"api:{name}", who, run, config.busy_timeout_ms
+    )
+    job = _job_out(job_status(get_store(), job_id))
+    return job, 202, {"Location": job["href"]}
+
+
+@blp.route("/demand/imports/<job_id>", methods=["GET"])
+@roles(*WRITERS)
+@blp.response(200, ImportJobOut)
+def demand_import_status(job_id: str) -> Any:
+    """The status of a background import: its stage, progress and, when done, its report."""
+    job = job_status(get_store(), job_id)
+    if job["kind"] != "demand":
+        raise NotFound(f"No demand import job {job_id}.")
+    return _job_out(job)
+
+
+def _job_out(job: dict[str, Any]) -> dict[str, Any]:
+    return {**job, "href": url_for("demand.demand_import_status", job_id=job["id"])}
+
+
+@blp.route("/demand/unplaced", methods=["GET"])
+@roles(*READERS)
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, UnplacedPage)
+def list_unplaced(args: dict[str, Any]) -> Any:
+    """Adverts kept aside because their location could not be resolved, with the reason."""
+    size = args["page_size"]
+    items, total = get_store().list_unplaced(limit=size, offset=(args["page"] - 1) * size)
+    body = page(items, total, args)
+    return body, 200, link_header(body)
 
 
 @blp.route("/demand/bulk", methods=["POST"])

@@ -407,6 +407,22 @@ class RowErrorOut(Schema):
     example = fields.String(allow_none=True, metadata={"description": "An accepted value."})
 
 
+class UnplacedOut(Schema):
+    """An advert that could not be placed in a local authority, and why."""
+
+    row = fields.Integer(required=True)
+    source_ref = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class DuplicateOut(Schema):
+    """An advert judged a repost of a kept demand record."""
+
+    row = fields.Integer(required=True)
+    source_ref = fields.String(required=True)
+    duplicate_of = fields.Integer(required=True)
+
+
 class ImportReportOut(Schema):
     """What a bulk upload did, or would do with ``dry_run``."""
 
@@ -421,6 +437,54 @@ class ImportReportOut(Schema):
     updated = fields.Integer()
     unchanged = fields.Integer()
     errors = fields.List(fields.Nested(RowErrorOut))
+    unplaced = fields.List(
+        fields.Nested(UnplacedOut),
+        metadata={"description": "Adverts whose location could not be resolved: kept aside."},
+    )
+    duplicates = fields.List(
+        fields.Nested(DuplicateOut),
+        metadata={"description": "Reposts of another advert, counted once as that one."},
+    )
+
+
+class FeedImportQuery(BulkQuery):
+    """Options of a feed upload imported in the background."""
+
+    source = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Feed name for records that name none (default: file name)."},
+    )
+    map = fields.List(
+        fields.String(validate=validate.Length(min=3, max=300)),
+        load_default=list,
+        metadata={
+            "description": "CSV only: `field=Column Name`, repeated, e.g. "
+            "`map=job_title=Job Title&map=postcode=Location Postcode`."
+        },
+    )
+
+
+class ImportJobOut(Schema):
+    """A background import: poll ``href`` until ``status`` is no longer queued or running."""
+
+    id = fields.String(required=True)
+    href = fields.String(required=True)
+    kind = fields.String(required=True)
+    source_name = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        metadata={"description": "queued, running, committed, checked, rejected or failed."},
+    )
+    stage = fields.String(
+        metadata={"description": "checking, extracting skills, writing or finished."}
+    )
+    done = fields.Integer(metadata={"description": "Records through skill extraction so far."})
+    total = fields.Integer(metadata={"description": "Records that need extraction."})
+    error = fields.String(allow_none=True)
+    report = fields.Nested(ImportReportOut, allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
 
 
 def optional_fields(schema: type[Schema], name: str) -> type[Schema]:
@@ -449,6 +513,24 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
     )
 
 
+class UnplacedRecordOut(Schema):
+    """A stored advert that could not be placed, as the partnership reviews it."""
+
+    source = fields.String(required=True)
+    source_ref = fields.String(required=True)
+    job_title = fields.String(required=True)
+    employer = fields.String()
+    posted_date = fields.String(required=True)
+    vacancies = fields.Integer()
+    postcode = fields.String(allow_none=True)
+    town = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    reason = fields.String(required=True)
+    illustrative = fields.Boolean()
+
+
+UnplacedPage = page_of(UnplacedRecordOut, "UnplacedPage")
 CoursePage = page_of(CourseListItem, "CoursePage")
 DemandPage = page_of(DemandListItem, "DemandPage")
 ProviderPage = page_of(ProviderOut, "ProviderPage")

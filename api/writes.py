@@ -22,7 +22,16 @@ BULK_TYPES = {
     "application/x-ndjson": "jsonl",
     "application/jsonl": "jsonl",
 }
-SUFFIX_FORMATS = {"csv": "csv", "json": "json", "jsonl": "jsonl", "ndjson": "jsonl"}
+SUFFIX_FORMATS = {
+    "csv": "csv",
+    "json": "json",
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+    "html": "html",
+    "htm": "html",
+}
+# Job feeds may also arrive as web pages carrying JobPosting JSON-LD.
+FEED_TYPES = {"text/html": "html", "application/ld+json": "json"}
 
 
 def linker() -> EngineLinker:
@@ -31,18 +40,18 @@ def linker() -> EngineLinker:
     return EngineLinker(settings())
 
 
-def bulk_doc(row_schema: Any, what: str) -> dict[str, Any]:
+def bulk_doc(row_schema: Any, what: str, max_rows: int = MAX_ROWS) -> dict[str, Any]:
     """OpenAPI requestBody of a bulk upload: CSV, a JSON list, JSON lines, or a form file."""
     return {
         "requestBody": {
             "required": True,
-            "description": f"Up to {MAX_ROWS:,} {what}: CSV with a header row (list cells "
+            "description": f"Up to {max_rows:,} {what}: CSV with a header row (list cells "
             "separated by `|`), a JSON list of objects, JSON lines, or any of those as the "
             "`file` field of a multipart form.",
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 "application/json": {
-                    "schema": {"type": "array", "maxItems": MAX_ROWS, "items": row_schema}
+                    "schema": {"type": "array", "maxItems": max_rows, "items": row_schema}
                 },
                 "application/x-ndjson": {"schema": {"type": "string"}},
                 "multipart/form-data": {
@@ -57,8 +66,9 @@ def bulk_doc(row_schema: Any, what: str) -> dict[str, Any]:
     }
 
 
-def uploaded_file() -> tuple[bytes, str | None, str]:
+def uploaded_file(extra_types: dict[str, str] | None = None) -> tuple[bytes, str | None, str]:
     """The uploaded bytes, their format (None: sniff) and a name for the import log."""
+    types = {**BULK_TYPES, **(extra_types or {})}
     if request.mimetype == "multipart/form-data":
         file = request.files.get("file")
         if file is None:
@@ -67,9 +77,9 @@ def uploaded_file() -> tuple[bytes, str | None, str]:
             )
         name = file.filename or "upload"
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        fmt = SUFFIX_FORMATS.get(suffix) or BULK_TYPES.get(file.mimetype)
+        fmt = SUFFIX_FORMATS.get(suffix) or types.get(file.mimetype)
         return file.read(), fmt, name
-    fmt = BULK_TYPES.get(request.mimetype)
+    fmt = types.get(request.mimetype)
     if fmt is None:
         raise UnsupportedMediaType(
             "Send text/csv, application/json (a list of objects), application/x-ndjson, "

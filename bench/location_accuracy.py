@@ -14,7 +14,6 @@ from pathlib import Path
 
 from skills_match.config import Settings
 from skills_match.geo import Locator, evaluate, read_location_cases
-from skills_match.store import Store
 
 from .results import machine, today, write_section
 
@@ -23,8 +22,7 @@ def main() -> None:
     """Run the evaluation and write the results section."""
     settings = Settings.from_env()
     data = Path(settings.data_dir)
-    store = Store(settings.database) if Path(settings.database).exists() else None
-    locator = Locator(data / "reference" / "postcodes.npz", store.resolve_area if store else None)
+    locator = Locator(data / "reference" / "postcodes.npz")
     started = time.perf_counter()
     locator.size  # noqa: B018 - load the table outside the timed loop
     load_s = time.perf_counter() - started

@@ -14,7 +14,7 @@ skills by extraction (the model loads only when one needs it).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from .errors import Conflict, InvalidInput, PermissionDenied
+from .geo import Locator
 from .importer import (
     MAX_ROWS,
     ImportReport,
@@ -33,6 +34,8 @@ from .importer import (
     import_courses,
     import_demand,
     links_for,
+    place_records,
+    read_demand_rows,
     read_rows,
 )
 from .schemas import CourseSchema, DemandSchema
@@ -72,6 +75,19 @@ def _load(schema: Schema, raw: Any, store: Store) -> dict[str, Any]:
         for problem in problems:
             errors.setdefault(problem.field, []).append(problem.message)
         raise InvalidInput("The record names unknown reference data; see errors.", errors)
+    return record
+
+
+def _load_demand(store: Store, raw: Any, locator: Locator | None) -> dict[str, Any]:
+    """A demand record validated and placed; InvalidInput when it cannot be placed."""
+    record = _load(_demand_schema, raw, store)
+    unplaced = place_records(store, [record], locator)
+    if unplaced:
+        raise InvalidInput(
+            "The record's location could not be resolved to a local authority; give "
+            "local_authority, a postcode or coordinates.",
+            {"local_authority": [unplaced[0]]},
+        )
     return record
 
 
@@ -285,6 +301,9 @@ def import_course_file(
 def demand_input(state: Mapping[str, Any]) -> dict[str, Any]:
     """A stored demand record (``store.demand_record_state``) back in its input form."""
     raw = {name: state[name] for name in _demand_schema.fields if name in state}
+    if state.get("location_method") not in (None, "given"):
+        # The authority was resolved, not sent: resolve it again from what was sent.
+        raw.pop("local_authority", None)
     raw["skills"] = [
         {"skill_id": s["skill_id"], "level": s["level"], "importance": s["importance"]}
         for s in state["provided_skills"]
@@ -292,9 +311,11 @@ def demand_input(state: Mapping[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def create_demand(store: Store, raw: Any, linker: SkillLinker | None = None) -> int:
+def create_demand(
+    store: Store, raw: Any, linker: SkillLinker | None = None, locator: Locator | None = None
+) -> int:
     """Create a demand record; Conflict if its (source, source_ref) is already used."""
-    record = _load(_demand_schema, raw, store)
+    record = _load_demand(store, raw, locator)
 
     def refuse_duplicate() -> None:
         existing = store.demand_id_by_ref(record["source"], record["source_ref"])
@@ -314,12 +335,16 @@ def create_demand(store: Store, raw: Any, linker: SkillLinker | None = None) -> 
 
 
 def replace_demand(
-    store: Store, demand_id: int, raw: Any, linker: SkillLinker | None = None
+    store: Store,
+    demand_id: int,
+    raw: Any,
+    linker: SkillLinker | None = None,
+    locator: Locator | None = None,
 ) -> int:
     """Replace every field of a demand record (absent fields take their defaults)."""
 
     def build(state: Mapping[str, Any]) -> dict[str, Any]:
-        record = _load(_demand_schema, raw, store)
+        record = _load_demand(store, raw, locator)
         _keep_identity(record, state, ["source", "source_ref"])
         return record
 
@@ -327,7 +352,11 @@ def replace_demand(
 
 
 def update_demand(
-    store: Store, demand_id: int, changes: Any, linker: SkillLinker | None = None
+    store: Store,
+    demand_id: int,
+    changes: Any,
+    linker: SkillLinker | None = None,
+    locator: Locator | None = None,
 ) -> int:
     """Change some fields of a demand record; the result is validated as a whole."""
     store.demand_record_state(demand_id)  # NotFound before any complaint about the body
@@ -337,7 +366,7 @@ def update_demand(
         )
 
     def build(state: Mapping[str, Any]) -> dict[str, Any]:
-        record = _load(_demand_schema, {**demand_input(state), **changes}, store)
+        record = _load_demand(store, {**demand_input(state), **changes}, locator)
         _keep_identity(record, state, ["source", "source_ref"])
         return record
 
@@ -384,9 +413,18 @@ def import_demand_file(
     actor: str,
     dry_run: bool = False,
     linker: SkillLinker | None = None,
+    locator: Locator | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> ImportReport:
-    """Import an uploaded demand file: all rows or none (see importer)."""
-    rows = read_rows(data, fmt, max_rows=MAX_ROWS)
+    """Import an uploaded demand file or job feed: all rows or none (see importer)."""
+    rows = read_demand_rows(data, fmt, max_rows=MAX_ROWS)
     return import_demand(
-        store, rows, source_name=source_name, actor=actor, linker=linker, dry_run=dry_run
+        store,
+        rows,
+        source_name=source_name,
+        actor=actor,
+        linker=linker,
+        locator=locator,
+        dry_run=dry_run,
+        progress=progress,
     )

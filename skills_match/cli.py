@@ -14,7 +14,15 @@ import click
 
 from .config import Settings
 from .errors import ImportRejected, SkillsMatchError
-from .importer import ImportReport, import_courses, import_demand, read_rows
+from .feeds import MAPPABLE_FIELDS, parse_mapping, read_mapping_file
+from .importer import (
+    DUPLICATE_WINDOW_DAYS,
+    ImportReport,
+    import_courses,
+    import_demand,
+    read_demand_rows,
+    read_rows,
+)
 from .store import Store
 
 CLI_ACTOR = "cli"
@@ -42,7 +50,7 @@ def _fail(exc: SkillsMatchError) -> None:
     if isinstance(report, ImportReport):
         click.echo(f"{len(report.errors)} problem(s); nothing was imported:", err=True)
         for error in report.errors:
-            click.echo(f"  row {error.row}  {error.field}: {error.message}", err=True)
+            click.echo(f"  {error}", err=True)
     elif exc.errors:
         click.echo(json.dumps(exc.errors, indent=2, default=str), err=True)
     sys.exit(1)
@@ -67,19 +75,37 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 @main.command()
 @click.option("--seed/--no-seed", default=True, help="Load the illustrative seed catalogue.")
+@click.option(
+    "--no-seed-courses", is_flag=True, help="Load no seed courses (seed demand still loads)."
+)
+@click.option(
+    "--no-seed-demand",
+    is_flag=True,
+    help="Load no seed demand, e.g. when real vacancy feeds will be imported.",
+)
 @click.pass_context
-def init(ctx: click.Context, seed: bool) -> None:
-    """Create or migrate the database and load reference and seed data (safe to re-run)."""
+def init(ctx: click.Context, seed: bool, no_seed_courses: bool, no_seed_demand: bool) -> None:
+    """Create or migrate the database and load reference and seed data (safe to re-run).
+
+    Seed records loaded by an earlier run stay: `skills-match remove-seed` removes them.
+    """
     from .bootstrap import initialise
 
     started = time.perf_counter()
     _export_model(_settings(ctx), force=False, required=False)
     try:
-        result = initialise(_settings(ctx), seed=seed, echo=click.echo, progress=_progress)
+        result = initialise(
+            _settings(ctx),
+            seed=seed,
+            echo=click.echo,
+            progress=_progress,
+            seed_courses=not no_seed_courses,
+            seed_demand=not no_seed_demand,
+        )
     except SkillsMatchError as exc:
         _fail(exc)
     for kind in ("courses", "demand"):
-        if seed:
+        if kind in result.get("seed", {}):
             click.echo(_summary(result["seed"][kind]))
     click.echo("Counts: " + ", ".join(f"{v:,} {k}" for k, v in result["counts"].items()))
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
@@ -115,17 +141,40 @@ def export_model_command(ctx: click.Context, force: bool) -> None:
 
 def _summary(report: ImportReport) -> str:
     verb = "would import" if report.dry_run else "imported"
-    return (
+    text = (
         f"{report.source_name}: {verb} {report.rows_total:,} row(s): {report.inserted:,} new, "
         f"{report.updated:,} updated, {report.unchanged:,} unchanged."
     )
+    if report.duplicates:
+        text += (
+            f"\n  {len(report.duplicates):,} repost(s) of another advert, counted once "
+            "(same employer, title and authority within "
+            f"{DUPLICATE_WINDOW_DAYS} days)."
+        )
+    if report.unplaced:
+        text += f"\n  {len(report.unplaced):,} advert(s) could not be placed and are kept aside:"
+        for item in report.unplaced[:20]:
+            text += f"\n    row {item['row']} ({item['source_ref']}): {item['reason']}"
+        if len(report.unplaced) > 20:
+            text += (
+                f"\n    ... and {len(report.unplaced) - 20:,} more (GET /api/v1/demand/unplaced)"
+            )
+    return text
 
 
-def _import(ctx: click.Context, kind: str, file: Path, fmt: str | None, **kwargs: Any) -> None:
+def _import(
+    ctx: click.Context,
+    kind: str,
+    file: Path,
+    fmt: str | None,
+    rows: list[dict[str, Any]] | None = None,
+    **kwargs: Any,
+) -> None:
     from .engine import EngineLinker
 
     try:
-        rows = read_rows(file, fmt, max_rows=None)
+        if rows is None:
+            rows = read_rows(file, fmt, max_rows=None)
         with _store(ctx) as store:
             importer = import_courses if kind == "courses" else import_demand
             report = importer(
@@ -149,9 +198,29 @@ _format_option = click.option(
     type=click.Choice(["csv", "json", "jsonl"]),
     help="File format (default: from the file name, else sniffed).",
 )
+_feed_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "jsonl", "html"]),
+    help="File format (default: from the file name, else sniffed). JSON, JSON lines and "
+    "HTML (JSON-LD) may hold schema.org JobPostings.",
+)
 _dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Validate and report what would change; write nothing."
 )
+
+
+@main.command("remove-seed")
+@click.option("--courses/--no-courses", default=True, help="Remove the seed courses.")
+@click.option("--demand/--no-demand", default=True, help="Remove the seed demand.")
+@click.pass_context
+def remove_seed_command(ctx: click.Context, courses: bool, demand: bool) -> None:
+    """Delete the illustrative seed courses and/or demand; imported records stay."""
+    from .seed import remove_seed
+
+    with _store(ctx) as store:
+        removed = remove_seed(store, courses=courses, demand=demand)
+    click.echo("Removed: " + ", ".join(f"{v:,} {k}" for k, v in removed.items()))
 
 
 @main.command("import-courses")
@@ -180,12 +249,53 @@ def import_courses_command(
 
 @main.command("import-demand")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_format_option
+@_feed_format_option
+@click.option(
+    "--source",
+    help="Name of the feed, for records that do not name one (default: the file's name).",
+)
+@click.option(
+    "--map",
+    "map_items",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="CSV only: read our FIELD from the file's COLUMN, e.g. --map 'job_title=Job Title'. "
+    "Repeat for each field. Fields: " + ", ".join(MAPPABLE_FIELDS) + ".",
+)
+@click.option(
+    "--map-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A saved mapping: lines of FIELD=COLUMN (# comments allowed) or a JSON object.",
+)
 @_dry_run_option
 @click.pass_context
-def import_demand_command(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> None:
-    """Import employer demand records: all rows or none, upserting on (source, source_ref)."""
-    _import(ctx, "demand", file, fmt, dry_run=dry_run)
+def import_demand_command(
+    ctx: click.Context,
+    file: Path,
+    fmt: str | None,
+    source: str | None,
+    map_items: tuple[str, ...],
+    map_file: Path | None,
+    dry_run: bool,
+) -> None:
+    """Import employer demand or job feeds: all rows or none, upserting on (source, source_ref).
+
+    Records without a local_authority are placed from their postcode, coordinates or town
+    (ONS Postcode Directory); adverts that cannot be placed are kept aside and listed.
+    """
+    from .geo import locator_for
+
+    try:
+        mapping = read_mapping_file(map_file.read_text(encoding="utf-8")) if map_file else {}
+        for field, column in parse_mapping(map_items).items():
+            mapping[field] = column  # --map overrides the file
+        rows = read_demand_rows(
+            file, fmt, max_rows=None, source=source or file.stem, mapping=mapping or None
+        )
+    except SkillsMatchError as exc:
+        _fail(exc)
+    locator = locator_for(_settings(ctx).data_dir)
+    _import(ctx, "demand", file, fmt, rows=rows, locator=locator, dry_run=dry_run)
 
 
 @main.command()

@@ -17,6 +17,7 @@ Anything else is unresolved, with the reason: a record is never placed by guessw
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -39,6 +40,9 @@ _IN_TEXT = re.compile(rf"(?<![A-Z0-9]){_POSTCODE}(?![A-Z0-9])", re.IGNORECASE)
 # Crown Dependencies have postcodes but no UK local authority.
 _CROWN_DEPENDENCIES = ("GY", "JE", "IM")
 
+# Authority name as people write it -> GSS code, or None (Store.resolve_area).
+PlaceLookup = Callable[[str], "str | None"]
+
 UNANIMOUS = 0.95  # share of a sector's / district's postcodes in one authority
 MAX_POINT_METRES = 1_000.0  # farther than this from any postcode centroid: unresolved
 EARTH_RADIUS_M = 6_371_000.0
@@ -56,6 +60,12 @@ class Resolution:
     def resolved(self) -> bool:
         """Whether an authority was found."""
         return self.gss_code is not None
+
+
+@functools.cache
+def locator_for(data_dir: str) -> Locator:
+    """The process's one Locator over ``<data_dir>/reference/postcodes.npz``."""
+    return Locator(Path(data_dir) / "reference" / "postcodes.npz")
 
 
 def normalise_postcode(text: str | None) -> str | None:
@@ -100,12 +110,8 @@ def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 class Locator:
     """Resolves locations to local authorities; loads its tables on first use (thread-safe)."""
 
-    def __init__(
-        self, postcodes_path: Path, place_lookup: Callable[[str], str | None] | None = None
-    ):
-        # place_lookup: authority name -> GSS code (Store.resolve_area in the product).
+    def __init__(self, postcodes_path: Path):
         self.path = postcodes_path
-        self.place_lookup = place_lookup
         self._lock = threading.Lock()
         self._keys: np.ndarray | None = None
         self._tree: Any = None
@@ -229,9 +235,9 @@ class Locator:
             f"({latitude}, {longitude})",
         )
 
-    def by_place(self, place: str) -> Resolution:
-        """The authority whose name a place name is (exactly, ignoring case and punctuation)."""
-        gss = self.place_lookup(place) if self.place_lookup else None
+    def by_place(self, place: str, lookup: PlaceLookup | None) -> Resolution:
+        """The authority whose name a place name is (``lookup``: Store.resolve_area)."""
+        gss = lookup(place) if lookup else None
         if gss:
             return Resolution(gss, "place", f"place name {place!r} is an authority's name")
         return Resolution(
@@ -249,6 +255,7 @@ class Locator:
         latitude: float | None = None,
         longitude: float | None = None,
         places: tuple[str | None, ...] = (),
+        place_lookup: PlaceLookup | None = None,
         text: str | None = None,
     ) -> Resolution:
         """The best-evidenced authority for a record, following the module's order.
@@ -270,7 +277,7 @@ class Locator:
             reasons.append(found.detail)
         for place in places:
             if place and place.strip():
-                found = self.by_place(place)
+                found = self.by_place(place, place_lookup)
                 if found.resolved:
                     return found
                 reasons.append(found.detail)

@@ -16,12 +16,19 @@ from typing import Any, Protocol
 
 from marshmallow import Schema, ValidationError
 
+from . import feeds
 from .errors import ImportRejected, InvalidInput
-from .schemas import CourseImportRow, CourseSchema, DemandSchema
+from .geo import Locator, Resolution
+from .schemas import FIELD_HINTS, CourseImportRow, CourseSchema, DemandSchema
 from .store import Store, utcnow
 from .store.courses import SkillLink, record_digest
 
 MAX_ROWS = 10_000
+# The duplicate rule: an advert is a repost of a kept record when both name the same
+# employer and job title (compared lower-cased, punctuation ignored) in the same local
+# authority and were posted at most this many days apart. It then counts once, as the kept
+# record (the earliest posted); an advert without an employer is never judged a repost.
+DUPLICATE_WINDOW_DAYS = 14
 # CSV cells that hold lists: values are separated by "|".
 LIST_COLUMNS = {"start_dates", "employment_statuses", "skills"}
 
@@ -77,6 +84,10 @@ class ImportReport:
     dry_run: bool = False
     status: str = "running"
     ids: list[int] = field(default_factory=list)
+    # Adverts kept out of the figures, each listed: where they could not be placed, and
+    # reposts of another advert (counted once, as that one).
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain-data form for JSON output and the import_runs table."""
@@ -90,6 +101,12 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [e.__dict__ for e in self.errors],
+            # Only adverts are placed and de-duplicated.
+            **(
+                {"unplaced": self.unplaced, "duplicates": self.duplicates}
+                if self.kind == "demand"
+                else {}
+            ),
         }
 
 
@@ -105,6 +122,47 @@ def read_rows(
     ``max_rows`` caps untrusted uploads; operators' CLI imports pass None.
     Raises InvalidInput for undecodable or malformed files, with the line where possible.
     """
+    text, fmt = _decoded(data, fmt)
+    if fmt == "csv":
+        rows = _read_csv(text)
+    elif fmt == "json":
+        rows = _read_json(text)
+    elif fmt == "jsonl":
+        rows = _read_jsonl(text)
+    else:
+        raise InvalidInput(f"Unknown file format {fmt!r}: use csv, json or jsonl.")
+    return _capped(rows, max_rows)
+
+
+def read_demand_rows(
+    data: bytes | str | Path,
+    fmt: str | None = None,
+    max_rows: int | None = MAX_ROWS,
+    *,
+    source: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Demand rows from our own format or a job feed (skills_match.feeds).
+
+    JSON and JSON lines may hold schema.org JobPostings (one, a list, an @graph or an
+    ItemList) or demand rows; 'html' reads the JobPosting JSON-LD of pages; CSV is read as
+    our columns, or through ``mapping`` {field: column} when given.
+    """
+    text, fmt = _decoded(data, fmt)
+    if fmt == "csv" and not mapping:
+        rows = _read_csv(text)
+    elif fmt == "json":
+        rows = feeds.read_feed(text, "json", source=source)
+    else:
+        rows = feeds.read_feed(text, fmt, source=source, mapping=mapping)
+    if source:
+        for row in rows:
+            row.setdefault("source", source)
+    return _capped(rows, max_rows)
+
+
+def _decoded(data: bytes | str | Path, fmt: str | None) -> tuple[str, str]:
+    """A file's text and its format (given, from its name, or sniffed)."""
     name = ""
     if isinstance(data, Path):
         name = data.name
@@ -121,15 +179,10 @@ def read_rows(
             ) from exc
     else:
         text = data
-    fmt = (fmt or _format_from_name(name) or _sniff(text)).lower()
-    if fmt == "csv":
-        rows = _read_csv(text)
-    elif fmt == "json":
-        rows = _read_json(text)
-    elif fmt == "jsonl":
-        rows = _read_jsonl(text)
-    else:
-        raise InvalidInput(f"Unknown file format {fmt!r}: use csv, json or jsonl.")
+    return text, (fmt or _format_from_name(name) or _sniff(text)).lower()
+
+
+def _capped(rows: list[dict[str, Any]], max_rows: int | None) -> list[dict[str, Any]]:
     if not rows:
         raise InvalidInput("The file has no rows.")
     if max_rows is not None and len(rows) > max_rows:
@@ -143,6 +196,8 @@ def _format_from_name(name: str) -> str | None:
         (".jsonl", "jsonl"),
         (".ndjson", "jsonl"),
         (".json", "json"),
+        (".html", "html"),
+        (".htm", "html"),
     ):
         if name.lower().endswith(suffix):
             return fmt
@@ -151,10 +206,17 @@ def _format_from_name(name: str) -> str | None:
 
 def _sniff(text: str) -> str:
     stripped = text.lstrip()
+    if stripped.startswith("<"):
+        return "html"
     if stripped.startswith("["):
         return "json"
     if stripped.startswith("{"):
-        return "jsonl"
+        # One (possibly pretty-printed) object is JSON; one object per line is JSON lines.
+        try:
+            json.loads(stripped)
+        except json.JSONDecodeError:
+            return "jsonl"
+        return "json"
     return "csv"
 
 
@@ -163,8 +225,10 @@ def _read_json(text: str) -> list[dict[str, Any]]:
         rows = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"Malformed JSON at line {exc.lineno}: {exc.msg}.") from exc
+    if isinstance(rows, dict):
+        rows = [rows]
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise InvalidInput("A JSON import file must be a list of objects.")
+        raise InvalidInput("A JSON import file must be an object or a list of objects.")
     return rows
 
 
@@ -243,11 +307,17 @@ def _validate(schema: Schema, raw: Sequence[dict[str, Any]]) -> tuple[list[Any],
             records.append(schema.load(row))
         except ValidationError as exc:
             records.append(None)
-            errors.extend(
-                RowError(number, f, m, value=_received(row, f))
-                for f, m in flatten_messages(exc.messages)
-            )
+            errors.extend(_row_error(number, row, f, m) for f, m in flatten_messages(exc.messages))
     return records, errors
+
+
+def _row_error(number: int, row: Any, path: str, message: str) -> RowError:
+    """A validation error with the value received and, for known fields, a hint and example."""
+    name = path.rsplit(".", 1)[-1]
+    expected, example = FIELD_HINTS.get(name, (None, None))
+    if message == "Unknown field.":
+        expected, example = None, None
+    return RowError(number, path, message, _received(row, path), expected, example)
 
 
 def _received(row: Any, path: str) -> Any:
@@ -333,11 +403,9 @@ def import_courses(
             report.inserted = sum((o, r["provider_ref"]) not in prior for _, o, r in todo)
             report.updated = len(todo) - report.inserted
             return
-        links = links_for(linker, [r for _, _, r in todo], course_text)
+        links = links_for(linker, [r for _, _, r in todo], course_text, progress)
         with store.write():
-            for (_, owner, record), skill_links in _progress(
-                progress, zip(todo, links, strict=True)
-            ):
+            for (_, owner, record), skill_links in zip(todo, links, strict=True):
                 course_id, outcome = store.upsert_course(owner, record, skill_links, illustrative)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 report.ids.append(course_id)
@@ -360,39 +428,135 @@ def import_demand(
     source_name: str,
     actor: str,
     linker: SkillLinker | None = None,
+    locator: Locator | None = None,
     dry_run: bool = False,
     illustrative: bool = False,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> ImportReport:
-    """Validate and upsert demand records on (source, source_ref), all or nothing."""
+    """Validate and upsert demand records on (source, source_ref), all or nothing.
+
+    A record without ``local_authority`` is placed by ``locator`` from its postcode,
+    coordinates or town; one that cannot be placed is kept aside (unplaced), not guessed.
+    Reposts (DUPLICATE_WINDOW_DAYS) are noted against the record they repeat.
+    """
     report = ImportReport("demand", source_name, rows_total=len(raw_rows), dry_run=dry_run)
     records, errors = _validate(_demand_schema, raw_rows)
     errors += check_references(store, records)
     keys = [(r["source"], r["source_ref"]) if r is not None else None for r in records]
     errors += _check_duplicates(keys, "source_ref")
+    reasons: dict[int, str] = {}
+    if not errors:
+        reasons = place_records(store, records, locator)
 
     def prior_digests() -> dict[Any, str]:
         return store.demand_digests([k for k in keys if k is not None])
 
     def write(prior: dict[Any, str]) -> None:
         todo = [
-            r
-            for r in records
+            (i, r)
+            for i, r in enumerate(records)
             if prior.get((r["source"], r["source_ref"])) != record_digest(r, illustrative)
         ]
         report.unchanged = len(records) - len(todo)
+        unplaced = [(i, r) for i, r in todo if i in reasons]
+        report.unplaced = [
+            {"row": i + 1, "source_ref": r["source_ref"], "reason": reasons[i]} for i, r in unplaced
+        ]
+        placed = [(i, r) for i, r in todo if i not in reasons]
         if dry_run:
-            report.inserted = sum((r["source"], r["source_ref"]) not in prior for r in todo)
+            report.inserted = sum((r["source"], r["source_ref"]) not in prior for _, r in placed)
             report.updated = len(todo) - report.inserted
             return
-        links = links_for(linker, todo, demand_text)
+        # Earliest first, so a repost is always the later advert of a pair.
+        placed.sort(key=lambda item: (item[1]["posted_date"], item[0]))
+        # Extraction is the slow part: it runs before the write lock, with the progress.
+        links = links_for(linker, [r for _, r in placed], demand_text, progress)
+        kept: dict[tuple[str, str, str], list[tuple[Any, int]]] = {}
         with store.write():
-            for record, skill_links in _progress(progress, zip(todo, links, strict=True)):
+            for i, record in unplaced:
+                store.upsert_unplaced(record, reasons[i], illustrative)
+            for (i, record), skill_links in zip(placed, links, strict=True):
+                original = _repost_of(store, record, kept, prior)
+                if original is not None:
+                    store.record_duplicate(record, original, illustrative)
+                    report.duplicates.append(
+                        {"row": i + 1, "source_ref": record["source_ref"], "duplicate_of": original}
+                    )
+                    continue
                 demand_id, outcome = store.upsert_demand(record, skill_links, illustrative)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 report.ids.append(demand_id)
+                key = repost_key(record)
+                if key is not None:
+                    kept.setdefault(key, []).append((record["posted_date"], demand_id))
 
     return _finish(store, report, errors, actor, None, prior_digests, write)
+
+
+def place_records(
+    store: Store, records: Sequence[dict[str, Any] | None], locator: Locator | None
+) -> dict[int, str]:
+    """Fill local_authority and location_method/detail in place; {index: reason} unplaced."""
+    unplaced: dict[int, str] = {}
+    for i, record in enumerate(records):
+        if record is None:
+            continue
+        if record.get("local_authority"):
+            found = Resolution(record["local_authority"], "given", "local_authority given")
+        elif locator is None:
+            found = Resolution(None, "unresolved", "local_authority is required here")
+        else:
+            found = locator.resolve(
+                postcode=record.get("postcode"),
+                latitude=record.get("latitude"),
+                longitude=record.get("longitude"),
+                places=(record.get("town"), record.get("region")),
+                place_lookup=store.resolve_area,
+            )
+        record["location_method"] = found.method
+        record["location_detail"] = found.detail
+        if found.resolved:
+            record["local_authority"] = found.gss_code
+        else:
+            unplaced[i] = found.detail
+    return unplaced
+
+
+def repost_key(record: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """What two adverts must share to be one vacancy posted twice; None without employer."""
+    employer, title = _words(record.get("employer")), _words(record.get("job_title"))
+    if not employer or not title:
+        return None
+    return employer, title, record["local_authority"]
+
+
+def _words(text: Any) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in str(text or "").lower()).split())
+
+
+def _repost_of(
+    store: Store,
+    record: dict[str, Any],
+    kept: dict[tuple[str, str, str], list[tuple[Any, int]]],
+    prior: Mapping[Any, str],
+) -> int | None:
+    """The id of the record this advert reposts (in this file or on file), or None."""
+    key = repost_key(record)
+    identity = (record["source"], record["source_ref"])
+    if key is None:
+        return None
+    if identity in prior and store.demand_id_by_ref(*identity) is not None:
+        return None  # a record already kept stays kept: a re-import never demotes it
+    posted = record["posted_date"]
+    for when, demand_id in kept.get(key, []):
+        if abs((posted - when).days) <= DUPLICATE_WINDOW_DAYS:
+            return demand_id
+    for row in store.find_repost(
+        key[2], posted.isoformat(), DUPLICATE_WINDOW_DAYS, exclude=identity
+    ):
+        if (_words(row["employer"]), _words(row["job_title"])) == key[:2]:
+            return row["id"]
+    return None
 
 
 def _finish(
@@ -414,6 +578,9 @@ def _finish(
     store.record_import_run(
         {
             **report.as_dict(),
+            # The run log keeps counts; the lists are in the report the caller gets.
+            "unplaced": len(report.unplaced),
+            "duplicates": len(report.duplicates),
             "actor": actor,
             "provider_id": provider_id,
             "started_at": started,
@@ -485,17 +652,35 @@ def demand_text(record: Mapping[str, Any]) -> str:
     return "\n".join(filter(None, [record.get("job_title"), record.get("description")]))
 
 
+EXTRACT_BATCH = 32  # records per extraction call: the progress moves at least this often
+
+
 def links_for(
     linker: SkillLinker | None,
     records: Sequence[dict[str, Any]],
     text_of: Callable[[dict[str, Any]], str],
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> list[list[SkillLink]]:
-    """Skill links per record: the ones given, else those extracted from its text."""
-    needs_extraction = [i for i, r in enumerate(records) if not r.get("skills")]
+    """Skill links per record: the ones given, else those extracted from its text.
+
+    ``progress`` wraps the records as extraction reaches them (a CLI bar, a job status).
+    """
+    needs_extraction = {i for i, r in enumerate(records) if not r.get("skills")}
     extracted: dict[int, list[SkillLink]] = {}
-    if linker is not None and needs_extraction:
-        found = linker.link([text_of(records[i]) for i in needs_extraction])
-        extracted = dict(zip(needs_extraction, found, strict=True))
+    batch: list[int] = []
+
+    def flush() -> None:
+        if batch and linker is not None:
+            found = linker.link([text_of(records[j]) for j in batch])
+            extracted.update(zip(batch, found, strict=True))
+        batch.clear()
+
+    for i in _progress(progress, range(len(records))):
+        if i in needs_extraction:
+            batch.append(i)
+            if len(batch) >= EXTRACT_BATCH:
+                flush()
+    flush()
     result = []
     for i, record in enumerate(records):
         if record.get("skills"):

@@ -7,6 +7,7 @@ course is never part of its body: the API takes it from the caller's key, the CL
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -122,6 +123,9 @@ class CourseSchema(Schema):
     )
     flexible_start = fields.Boolean(load_default=False)
     start_dates = fields.List(fields.Date(), load_default=list, validate=validate.Length(max=52))
+    # When a flexible-start course first took learners: it counts as supply from that month
+    # (default: the month it was listed here), never in months before it existed.
+    available_from = fields.Date(load_default=None, allow_none=True)
     duration_value = fields.Float(
         required=True, validate=validate.Range(min=0, min_inclusive=False, max=10000)
     )
@@ -193,8 +197,30 @@ class CourseImportRow(CourseSchema):
     provider_ukprn = fields.String(load_default=None, validate=validate.Regexp(UKPRN))
 
 
+class FeedDate(fields.Date):
+    """A date, or an ISO 8601 timestamp (``Z`` or an offset allowed) whose date it takes.
+
+    The date is the one written in the timestamp (the poster's local date), not converted.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        if isinstance(value, str) and len(value.strip()) > 10:
+            try:
+                return dt.datetime.fromisoformat(value.strip()).date()
+            except ValueError:
+                raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+SALARY_UNITS = ("hour", "day", "week", "month", "year")
+
+
 class DemandSchema(Schema):
-    """An employer demand record: one advert or reported need, with its required skills."""
+    """An employer demand record: one advert or reported need, with its required skills.
+
+    Where: ``local_authority`` (a GSS code) if the sender knows it; otherwise the importer
+    resolves it from ``postcode``, ``latitude``/``longitude`` or ``town`` (skills_match.geo).
+    """
 
     source = _text(100, required=True)
     source_ref = fields.String(
@@ -213,10 +239,40 @@ class DemandSchema(Schema):
         load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,4}$")
     )
     sector = _one_of(SIC_SECTIONS, load_default=None, allow_none=True)
-    local_authority = fields.String(required=True, validate=validate.Regexp(GSS_CODE))
+    local_authority = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(GSS_CODE)
+    )
+    postcode = _text(16, load_default=None, allow_none=True)
+    latitude = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=-90, max=90)
+    )
+    longitude = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=-180, max=180)
+    )
+    town = _text(100, load_default=None, allow_none=True)
+    region = _text(100, load_default=None, allow_none=True)
+    remote = fields.Boolean(load_default=False)
     vacancies = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    posted_date = fields.Date(required=True)
-    closing_date = fields.Date(load_default=None, allow_none=True)
+    posted_date = FeedDate(required=True)
+    closing_date = FeedDate(load_default=None, allow_none=True)
+    salary_min = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=10_000_000)
+    )
+    salary_max = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=10_000_000)
+    )
+    salary_unit = _one_of(SALARY_UNITS, load_default=None, allow_none=True)
+    salary_currency = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$")
+    )
+    salary_text = _text(200, load_default=None, allow_none=True)
+    employment_type = _text(200, load_default=None, allow_none=True)
+    hours_per_week = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100)
+    )
+    industry = _text(200, load_default=None, allow_none=True)
+    occupational_category = _text(200, load_default=None, allow_none=True)
+    source_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
     skills = fields.List(
         fields.Nested(DemandSkillRefSchema),
         load_default=None,
@@ -230,11 +286,47 @@ class DemandSchema(Schema):
         closing, posted = data.get("closing_date"), data.get("posted_date")
         if closing is not None and posted is not None and closing < posted:
             errors["closing_date"] = ["Must not be before posted_date."]
+        low, high = data.get("salary_min"), data.get("salary_max")
+        if low is not None and high is not None and high < low:
+            errors["salary_max"] = ["Must not be below salary_min."]
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            errors["longitude" if data.get("longitude") is None else "latitude"] = [
+                "Give latitude and longitude together."
+            ]
         ids = [s["skill_id"] for s in data.get("skills") or []]
         if len(ids) != len(set(ids)):
             errors["skills"] = ["A skill is listed more than once."]
         if errors:
             raise ValidationError(errors)
+
+
+# What each field accepts and an example, quoted in import errors so a fix needs no guessing.
+FIELD_HINTS: dict[str, tuple[str, str]] = {
+    "posted_date": ("an ISO 8601 date or timestamp", "2026-12-07 or 2026-12-07T09:30:00+00:00"),
+    "closing_date": ("an ISO 8601 date or timestamp", "2027-01-15 or 2027-01-15T23:59:00Z"),
+    "start_dates": ("ISO 8601 dates (YYYY-MM-DD)", "2027-01-11"),
+    "local_authority": ("a GSS code: a letter E, N, S, W or K and 8 digits", "E08000012"),
+    "soc_code": ("a 4-digit SOC 2020 unit group", "2134"),
+    "isco_code": ("an ISCO-08 code of 1 to 4 digits", "2512"),
+    "occupation_id": ("an ESCO occupation UUID", "f2b15a0e-e65a-438a-affb-29b9d50b77d1"),
+    "sector": ("a UK SIC 2007 section letter A-U", "J"),
+    "vacancies": ("a whole number from 1 to 10000", "2"),
+    "latitude": ("decimal degrees from -90 to 90, with longitude", "53.4084"),
+    "longitude": ("decimal degrees from -180 to 180, with latitude", "-2.9916"),
+    "salary_min": ("a number (no currency sign)", "21892"),
+    "salary_max": ("a number, not below salary_min", "24157"),
+    "salary_unit": (f"one of {', '.join(SALARY_UNITS)}", "year"),
+    "salary_currency": ("an ISO 4217 code", "GBP"),
+    "hours_per_week": ("a number of hours from 0 to 100", "37.5"),
+    "source_url": ("an http(s) URL", "https://www.jobs.nhs.uk/candidate/jobadvert/C9123"),
+    "source_ref": ("the feed's own id, without leading or trailing spaces", "C9123-24-0042"),
+    "remote": ("true or false", "false"),
+    "skill_id": ("a skill id from GET /skills", "ccd0a1d9-afda-43d9-b901-96344886e14d"),
+    "level": ("one of essential, general, specialist, fusion", "specialist"),
+    "importance": ("essential or optional", "optional"),
+    "qualification_level": (f"one of {', '.join(QUALIFICATION_LEVELS)}", "L3"),
+    "provider_ukprn": ("an 8-digit UKPRN starting with 1", "10001234"),
+}
 
 
 class ProviderSchema(Schema):

@@ -28,7 +28,7 @@ OWNER_UKPRN = "10000001"
 OTHER_UKPRN = "10000002"
 # Tables that record activity rather than state: every call (even a refused one) adds to
 # them by design, so "nothing changed" compares everything else.
-LOG_TABLES = {"audit_log", "import_runs"}
+LOG_TABLES = {"audit_log", "import_runs", "import_jobs"}
 # Reference tables no API route writes: large, so compared only where a test says so.
 REFERENCE_TABLES = {
     "_sqlite_migrations",

@@ -57,11 +57,11 @@ def course(ref: str = "C-1", **overrides: Any) -> dict[str, Any]:
 
 
 def demand(ref: str = "D-1", **overrides: Any) -> dict[str, Any]:
-    """A valid raw demand row."""
+    """A valid raw demand row; each ref is a different employer's advert (no reposts)."""
     row: dict[str, Any] = {
         "source": "test",
         "source_ref": ref,
-        "employer": "Mersey Logistics Ltd",
+        "employer": f"Mersey Logistics {ref} Ltd",
         "job_title": "Data analyst",
         "description": "Analyse stock data with spreadsheets and Python.",
         "sector": "H",

@@ -261,3 +261,80 @@ def test_bulk_rows_without_skills_are_linked_by_extraction(world: World, encoder
         linked = s.course_by_ref(world.providers["owner"], "LINK-1")["skills"]
     assert world.skills["spreadsheets"] in {k["skill_id"] for k in linked}
     assert all(k["method"] != "provided" for k in linked)
+
+
+def _poll(w: World, href: str, who: str = "partnership") -> dict:
+    """Poll a background import until it finishes (bounded: 60 s)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while True:
+        job = w.client.get(href, headers=w.headers(who)).get_json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        if time.monotonic() > deadline:
+            import sys
+            import threading
+            import traceback
+
+            for th in threading.enumerate():
+                if th.name.startswith("import-job"):
+                    traceback.print_stack(sys._current_frames()[th.ident])
+            return job
+        time.sleep(0.05)
+
+
+def test_a_feed_upload_returns_a_job_to_poll_and_imports_in_the_background(world: World) -> None:
+    from pathlib import Path
+
+    feed = (Path(__file__).parent / "data" / "feeds" / "find_a_job.jsonl").read_bytes()
+    response = world.client.post(
+        "/api/v1/demand/imports?source=faj",
+        data={"file": (io.BytesIO(feed), "find_a_job.jsonl")},
+        headers=world.headers("partnership"),
+    )
+    assert response.status_code == 202, response.get_json()
+    job = response.get_json()
+    assert response.headers["Location"] == job["href"]
+    assert job["status"] in ("queued", "running", "committed")
+    done = _poll(world, job["href"])
+    assert done["status"] == "committed", done
+    assert done["stage"] == "finished" and done["done"] == done["total"]
+    report = done["report"]
+    assert report["inserted"] == 4  # 6 adverts: one repost, one that cannot be placed
+    assert [d["source_ref"] for d in report["duplicates"]] == ["FAJ-7718450"]
+    assert [u["source_ref"] for u in report["unplaced"]] == ["FAJ-7714001"]
+    unplaced = world.client.get("/api/v1/demand/unplaced", headers=world.headers("adviser"))
+    assert [u["town"] for u in unplaced.get_json()["items"]] == ["Bootle"]
+    # Another role may not poll it; an unknown job is a 404.
+    assert world.client.get(job["href"], headers=world.headers("adviser")).status_code == 403
+    missing = world.client.get("/api/v1/demand/imports/nope", headers=world.headers("admin"))
+    assert missing.status_code == 404
+
+
+def test_a_rejected_background_import_reports_every_bad_row(world: World) -> None:
+    rows = [demand("J-1", posted_date="7 Nov 2026"), demand("J-2", local_authority=None)]
+    response = world.client.post(
+        "/api/v1/demand/imports", json=rows, headers=world.headers("partnership")
+    )
+    assert response.status_code == 202
+    done = _poll(world, response.get_json()["href"])
+    assert done["status"] == "rejected"
+    errors = done["report"]["errors"]
+    assert errors[0]["field"] == "posted_date" and errors[0]["value"] == "7 Nov 2026"
+    assert errors[0]["example"].startswith("2026-12-07")
+    with world.store() as store:
+        assert store.db.execute(
+            "SELECT count(*) FROM demand WHERE source_ref LIKE 'J-%'"
+        ).fetchone() == (0,)
+
+
+def test_an_unreadable_feed_is_refused_before_any_job(world: World) -> None:
+    response = world.client.post(
+        "/api/v1/demand/imports",
+        data=b"<html><p>no postings</p></html>",
+        content_type="text/html",
+        headers=world.headers("partnership"),
+    )
+    assert response.status_code == 422
+    assert "JobPosting" in response.get_json()["message"]

@@ -41,7 +41,7 @@ def test_import_courses_bad_row_rejects_file_and_changes_nothing(cli_db, tmp_pat
     result = run(cli_db, "import-courses", str(file))
     assert result.exit_code == 1
     assert "nothing was imported" in result.output
-    assert "row 12  delivery_mode: Must be one of" in result.output
+    assert "row 12: delivery_mode: Must be one of" in result.output
     with Store(cli_db) as store:
         assert dump(store) == before
 
@@ -92,3 +92,65 @@ def test_init_is_safe_to_rerun(seeded_db, tmp_path):
     with Store(path) as store:
         assert store.counts() == counts
         assert dump(store) == before
+
+
+def test_init_can_leave_out_seed_demand_and_remove_seed_takes_it_out(reference_db, tmp_path):
+    path = copy_database(reference_db, tmp_path / "no-demand.db")
+    result = run(path, "init", "--no-seed-demand")
+    assert result.exit_code == 0, result.output
+    with Store(path) as store:
+        assert store.counts()["demand_records"] == 0
+        assert store.counts()["courses"] > 0
+        store.db["demand"].insert(
+            {
+                "source": "feed",
+                "source_ref": "R-1",
+                "job_title": "Data analyst",
+                "local_authority": "E08000012",
+                "vacancies": 1,
+                "posted_date": "2026-11-02",
+                "content_hash": "x",
+                "created_at": "2026-11-02",
+                "updated_at": "2026-11-02",
+            }
+        )
+    result = run(path, "remove-seed", "--no-demand")
+    assert result.exit_code == 0, result.output
+    assert "courses" in result.output
+    with Store(path) as store:
+        assert store.counts()["courses"] == 0
+        # A real (imported) record is never seed data.
+        assert store.counts()["demand_records"] == 1
+
+
+def test_import_demand_reads_a_feed_with_a_mapping_and_lists_what_it_left_out(cli_db, tmp_path):
+    from pathlib import Path
+
+    feeds = Path(__file__).parent / "data" / "feeds"
+    result = run(
+        cli_db,
+        "import-demand",
+        str(feeds / "board_export.csv"),
+        "--map-file",
+        str(feeds / "board_export.map"),
+        "--map",
+        "town=Town",
+        "--source",
+        "board",
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 new" in result.output
+    result = run(cli_db, "import-demand", str(feeds / "find_a_job.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert "1 repost(s) of another advert" in result.output
+    assert "row 5 (FAJ-7714001): place 'Bootle' is not the name" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Title,When\nAnalyst,yesterday\n", encoding="utf-8")
+    result = run(
+        cli_db, "import-demand", str(bad), "--map", "job_title=Title", "--map", "posted_date=When"
+    )
+    assert result.exit_code == 1
+    assert (
+        "posted_date: Not a valid date. (received 'yesterday'); expected an ISO 8601"
+        in result.output
+    )

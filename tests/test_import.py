@@ -144,7 +144,7 @@ def test_csv_file_with_lists_and_skills(reference_store):
         (b'[{"a": 1}', "json", "Malformed JSON at line 1"),
         (b'{"a": 1}\nnot json\n', "jsonl", "Malformed JSON on line 2"),
         (b"", "csv", "no rows"),
-        (b'{"a": 1}', "json", "must be a list of objects"),
+        (b"[1, 2]", "json", "must be an object or a list of objects"),
         (b"a,b\n1,2,3\n", "csv", "more cells than the header"),
         (b"x", "xml", "Unknown file format"),
     ],

@@ -14,6 +14,7 @@ from .courses import CourseMixin
 from .db import connect, immediate, utcnow
 from .demand import DemandMixin
 from .embeddings import EmbeddingMixin
+from .jobs import JobMixin
 from .keys import KeyMixin
 from .matching import MatchingMixin
 from .migrations import migrations
@@ -31,6 +32,7 @@ class Store(
     DemandMixin,
     EmbeddingMixin,
     KeyMixin,
+    JobMixin,
     AuditMixin,
     CatalogueMixin,
     SkillMixin,

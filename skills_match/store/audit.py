@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import utcnow
+from .db import immediate, utcnow
 
 
 class AuditMixin:
@@ -20,7 +20,10 @@ class AuditMixin:
         row = dict(run)
         row["errors"] = json.dumps(row.get("errors", []), ensure_ascii=False)
         row.setdefault("finished_at", utcnow())
-        with self.db.atomic():
+        # The run counts m009 added are left out on an older file (tests that stop mid-way).
+        columns = self.db["import_runs"].columns_dict
+        row = {k: v for k, v in row.items() if k in columns or k not in ("duplicates", "unplaced")}
+        with immediate(self.db):
             return self.db["import_runs"].insert(row).last_pk
 
     def import_runs(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -39,7 +42,7 @@ class AuditMixin:
         target: str | None = None,
     ) -> None:
         """Append one audit entry."""
-        with self.db.atomic():
+        with immediate(self.db):
             self.db["audit_log"].insert(
                 {
                     "at": utcnow(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,11 +11,17 @@ import sqlite_utils
 from ..errors import NotFound
 from .courses import SkillLink, record_digest
 from .db import utcnow
+from .migrations import DEMAND_FEED_COLUMNS
+
+_FEED_KEYS = {*DEMAND_FEED_COLUMNS, "remote"}
 
 
 def demand_row(record: dict[str, Any]) -> dict[str, Any]:
     """Turn a validated demand record into its table row (without ids and timestamps)."""
     row = {k: v for k, v in record.items() if k != "skills"}
+    for name in _FEED_KEYS:
+        if row.get(name) in (None, False):
+            row.pop(name, None)  # empty (or not remote) is the column's default
     for key in ("posted_date", "closing_date"):
         if row.get(key) is not None:
             row[key] = row[key].isoformat() if hasattr(row[key], "isoformat") else str(row[key])
@@ -42,12 +49,20 @@ class DemandMixin:
         ).fetchone()
         if existing and existing[1] == digest:
             return existing[0], "unchanged"
+        self._forget_elsewhere(record["source"], record["source_ref"], keep="demand")
         now = utcnow()
         row["content_hash"] = digest
         row["updated_at"] = now
+        columns = self.db["demand"].columns_dict
+        # A database from before m009 has no feed columns (met only mid-migration in tests).
+        row = {k: v for k, v in row.items() if k in columns or k not in _FEED_KEYS}
         if existing:
             demand_id, outcome = existing[0], "updated"
-            self.db["demand"].update(demand_id, row)
+            # A feed field the new version leaves out is cleared, not kept from the old one.
+            cleared = {c: None for c in DEMAND_FEED_COLUMNS if c in columns}
+            if "remote" in columns:
+                cleared["remote"] = 0
+            self.db["demand"].update(demand_id, {**cleared, **row})
         else:
             row["created_at"] = now
             demand_id, outcome = self.db["demand"].insert(row).last_pk, "inserted"
@@ -71,23 +86,155 @@ class DemandMixin:
         )
         return demand_id, outcome
 
+    def upsert_unplaced(
+        self, record: dict[str, Any], reason: str, illustrative: bool = False
+    ) -> str:
+        """Keep an advert whose location could not be resolved; return the outcome.
+
+        It leaves the figures: a record of the same identity placed earlier is removed from
+        demand (its place is no longer evidenced). Call inside ``write()``.
+        """
+        digest = record_digest(record, illustrative)
+        key = [record["source"], record["source_ref"]]
+        existing = self.db.execute(
+            "SELECT content_hash FROM demand_unplaced WHERE source = ? AND source_ref = ?", key
+        ).fetchone()
+        if existing and existing[0] == digest:
+            return "unchanged"
+        self._forget_elsewhere(*key, keep="demand_unplaced")
+        self._replace_unplaced(demand_row(record), reason, illustrative, digest, utcnow())
+        return "updated" if existing else "inserted"
+
+    def _replace_unplaced(
+        self, row: dict[str, Any], reason: str, illustrative: bool, digest: str, now: str
+    ) -> None:
+        # Delete-then-insert, not upsert: the row is replaced whole, created_at included.
+        self.db.execute(
+            "DELETE FROM demand_unplaced WHERE source = ? AND source_ref = ?",
+            [row["source"], row["source_ref"]],
+        )
+        self.db["demand_unplaced"].insert(
+            {
+                "source": row["source"],
+                "source_ref": row["source_ref"],
+                "job_title": row["job_title"],
+                "employer": row.get("employer") or "",
+                "posted_date": row["posted_date"],
+                "vacancies": row.get("vacancies") or 1,
+                "postcode": row.get("postcode"),
+                "town": row.get("town"),
+                "latitude": row.get("latitude"),
+                "longitude": row.get("longitude"),
+                "reason": reason,
+                "record": json.dumps(row, ensure_ascii=False, sort_keys=True, default=str),
+                "illustrative": int(illustrative),
+                "content_hash": digest,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+
+    def record_duplicate(
+        self, record: dict[str, Any], duplicate_of: int, illustrative: bool = False
+    ) -> str:
+        """Note an advert as a repost of demand record ``duplicate_of``; return the outcome."""
+        digest = record_digest(record, illustrative)
+        key = [record["source"], record["source_ref"]]
+        existing = self.db.execute(
+            "SELECT content_hash, duplicate_of FROM demand_duplicates "
+            "WHERE source = ? AND source_ref = ?",
+            key,
+        ).fetchone()
+        if existing and existing[0] == digest and existing[1] == duplicate_of:
+            return "unchanged"
+        self._forget_elsewhere(*key, keep="demand_duplicates")
+        self.db.execute("DELETE FROM demand_duplicates WHERE source = ? AND source_ref = ?", key)
+        posted = record["posted_date"]
+        self.db["demand_duplicates"].insert(
+            {
+                "source": record["source"],
+                "source_ref": record["source_ref"],
+                "duplicate_of": duplicate_of,
+                "posted_date": posted.isoformat() if hasattr(posted, "isoformat") else posted,
+                "local_authority": record["local_authority"],
+                "vacancies": record.get("vacancies") or 1,
+                "content_hash": digest,
+                "created_at": utcnow(),
+            }
+        )
+        return "updated" if existing else "inserted"
+
+    def _forget_elsewhere(self, source: str, source_ref: str, keep: str) -> None:
+        """An advert lives in one of demand / unplaced / duplicates: drop it from the others."""
+        for table in ("demand", "demand_unplaced", "demand_duplicates"):
+            if table != keep and table in self._advert_tables():
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE source = ? AND source_ref = ?",
+                    [source, source_ref],
+                )
+
+    def _advert_tables(self) -> set[str]:
+        # Before m009 only demand exists (a store opened on an older file, or mid-migration).
+        return set(self.db.table_names())
+
+    def find_repost(
+        self, local_authority: str, posted_date: str, window_days: int, exclude: tuple[str, str]
+    ) -> list[dict[str, Any]]:
+        """Demand records in an authority posted within ``window_days`` of a date."""
+        return list(
+            self.db.query(
+                """SELECT id, source, source_ref, employer, job_title, posted_date
+                   FROM demand WHERE local_authority = ?
+                   AND posted_date BETWEEN date(?, ?) AND date(?, ?)
+                   AND NOT (source = ? AND source_ref = ?)
+                   ORDER BY posted_date, id""",
+                [
+                    local_authority,
+                    posted_date,
+                    f"-{window_days} days",
+                    posted_date,
+                    f"+{window_days} days",
+                    *exclude,
+                ],
+            )
+        )
+
+    def list_unplaced(self, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Adverts kept aside for want of a place, newest first, and how many there are."""
+        total = self.db.execute("SELECT count(*) FROM demand_unplaced").fetchone()[0]
+        rows = list(
+            self.db.query(
+                """SELECT source, source_ref, job_title, employer, posted_date, vacancies,
+                          postcode, town, latitude, longitude, reason, illustrative
+                   FROM demand_unplaced ORDER BY posted_date DESC, id DESC LIMIT ? OFFSET ?""",
+                [limit, offset],
+            )
+        )
+        for row in rows:
+            row["illustrative"] = bool(row["illustrative"])
+        return rows, total
+
     def demand_digests(self, source_refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """Stored record digests of demand records, by (source, source_ref)."""
+        """Stored digests of adverts by (source, source_ref): placed, unplaced or duplicate."""
         found: dict[tuple[str, str], str] = {}
         by_source: dict[str, list[str]] = {}
         for source, ref in set(source_refs):
             by_source.setdefault(source, []).append(ref)
-        for source, refs in sorted(by_source.items()):
-            refs.sort()
-            for start in range(0, len(refs), 500):
-                chunk = refs[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for ref, digest in self.db.execute(
-                    f"SELECT source_ref, content_hash FROM demand WHERE source = ? "
-                    f"AND source_ref IN ({marks})",
-                    [source, *chunk],
-                ):
-                    found[(source, ref)] = digest
+        present = self._advert_tables()
+        for table in ("demand", "demand_unplaced", "demand_duplicates"):
+            if table not in present:
+                continue
+            for source, refs in sorted(by_source.items()):
+                refs.sort()
+                for start in range(0, len(refs), 500):
+                    chunk = refs[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for ref, digest in self.db.execute(
+                        f"SELECT source_ref, content_hash FROM {table} WHERE source = ? "
+                        f"AND source_ref IN ({marks})",
+                        [source, *chunk],
+                    ):
+                        found[(source, ref)] = digest
         return found
 
     def demand_record(self, demand_id: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import sqlite_utils
 
-from .db import utcnow
+from .db import immediate, utcnow
 
 
 class EmbeddingMixin:
@@ -43,7 +43,7 @@ class EmbeddingMixin:
             }
             for text_hash, vector in vectors.items()
         )
-        with self.db.atomic():
+        with immediate(self.db):
             self.db["embeddings"].insert_all(rows, pk=("model", "text_hash"), ignore=True)
         return len(vectors)
 

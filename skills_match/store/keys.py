@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import NotFound
-from .db import utcnow
+from .db import immediate, utcnow
 
 
 class KeyMixin:
@@ -45,12 +45,12 @@ class KeyMixin:
 
     def touch_key(self, key_id: int) -> None:
         """Record that a key was used just now."""
-        with self.db.atomic():
+        with immediate(self.db):
             self.db.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [utcnow(), key_id])
 
     def revoke_key(self, key_id: int) -> None:
         """Revoke a key; it stops working at once."""
-        with self.db.atomic():
+        with immediate(self.db):
             changed = self.db.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 [utcnow(), key_id],

@@ -572,3 +572,113 @@ CREATE TRIGGER taxonomy_alias_removed AFTER DELETE ON skill_aliases {bump};
 CREATE TRIGGER taxonomy_alias_changed AFTER UPDATE ON skill_aliases {bump}
 """,
     )
+
+
+# Columns m009 adds to demand: what real feeds carry beyond the first schema.
+DEMAND_FEED_COLUMNS = {
+    "postcode": str,
+    "latitude": float,
+    "longitude": float,
+    "town": str,
+    "region": str,
+    "salary_min": float,
+    "salary_max": float,
+    "salary_unit": str,
+    "salary_currency": str,
+    "salary_text": str,
+    "employment_type": str,
+    "hours_per_week": float,
+    "industry": str,
+    "occupational_category": str,
+    "source_url": str,
+    "location_method": str,
+    "location_detail": str,
+    "occupation_method": str,
+    "occupation_confidence": float,
+}
+
+
+@migrations()
+def m009_feeds_location_duplicates_jobs(db: sqlite_utils.Database) -> None:
+    """Job-feed fields on demand; unplaced and duplicate adverts; background import jobs.
+
+    ``location_method`` says how ``local_authority`` was found (given, postcode, postcode
+    sector / district, coordinates, place); ``occupation_method`` how ``occupation_id`` was
+    (given, inferred, corrected). None of the new columns is watched by the demand triggers.
+
+    ``demand_unplaced`` holds adverts whose location could not be resolved: they are kept
+    (with the reason) and counted, never placed by guesswork, and never enter the figures.
+    ``demand_duplicates`` holds adverts judged a repost of a kept record (the rule is in
+    skills_match/importer.py: DUPLICATE_WINDOW_DAYS); they are counted once, as the kept one.
+    ``import_jobs`` tracks uploads imported in the background, for the API to poll.
+    ``courses.available_from``: when a flexible-start course first took learners (NULL:
+    the month it was listed, ``created_at``); the gap report counts it from then.
+    """
+    demand = db["demand"]
+    for name, kind in DEMAND_FEED_COLUMNS.items():
+        demand.add_column(name, kind)
+    demand.add_column("remote", int, not_null_default=0)
+    # A flexible-start course is supply only from the month it first took learners.
+    db["courses"].add_column("available_from", str)
+    db.execute("UPDATE demand SET location_method = 'given' WHERE location_method IS NULL")
+    db.execute(
+        "UPDATE demand SET occupation_method = 'given' WHERE occupation_id IS NOT NULL "
+        "AND occupation_method IS NULL"
+    )
+    _run(
+        db,
+        """
+CREATE TABLE demand_unplaced (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_ref TEXT NOT NULL,
+    job_title TEXT NOT NULL,
+    employer TEXT NOT NULL DEFAULT '',
+    posted_date TEXT NOT NULL,
+    vacancies INTEGER NOT NULL DEFAULT 1,
+    postcode TEXT,
+    town TEXT,
+    latitude REAL,
+    longitude REAL,
+    reason TEXT NOT NULL,
+    record TEXT NOT NULL,
+    illustrative INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (source, source_ref)
+);
+CREATE INDEX idx_demand_unplaced_posted ON demand_unplaced(posted_date);
+CREATE TABLE demand_duplicates (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_ref TEXT NOT NULL,
+    duplicate_of INTEGER NOT NULL REFERENCES demand(id) ON DELETE CASCADE,
+    posted_date TEXT NOT NULL,
+    local_authority TEXT NOT NULL,
+    vacancies INTEGER NOT NULL DEFAULT 1,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (source, source_ref)
+);
+CREATE INDEX idx_demand_duplicates_of ON demand_duplicates(duplicate_of);
+CREATE INDEX idx_demand_duplicates_posted ON demand_duplicates(posted_date);
+CREATE TABLE import_jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('courses', 'demand')),
+    source_name TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'committed', 'rejected',
+                                           'checked', 'failed')),
+    stage TEXT NOT NULL DEFAULT 'queued',
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    report TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+ALTER TABLE import_runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_runs ADD COLUMN unplaced INTEGER NOT NULL DEFAULT 0
+""",
+    )
