@@ -2503,6 +2503,8 @@ class CourseBuilder:
             "national_delivery": ctx.national,
             "local_authority": gss,
             "flexible_start": flexible,
+            # Rolling intakes have run all through the seed's window (supply counts from it).
+            **({"available_from": COURSE_WINDOW[0].isoformat()} if flexible else {}),
             "start_dates": [d.isoformat() for d in starts],
             "duration_value": duration,
             "duration_unit": unit,

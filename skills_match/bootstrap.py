@@ -17,8 +17,13 @@ def initialise(
     seed: bool = True,
     echo: Echo = lambda _: None,
     progress: Progress | None = None,
+    seed_courses: bool = True,
+    seed_demand: bool = True,
 ) -> dict[str, Any]:
-    """Create or migrate the database and load everything it needs; safe to re-run."""
+    """Create or migrate the database and load everything it needs; safe to re-run.
+
+    ``seed`` False loads no seed data; ``seed_courses`` / ``seed_demand`` leave out one part.
+    """
     from .engine import EngineLinker, build_skill_space
     from .reference import load_reference
     from .seed import load_seed
@@ -36,9 +41,16 @@ def initialise(
         echo(f"Taxonomy: {taxonomy.total:,} digital skills levelled, {taxonomy.changed:,} changed.")
         # Every taxonomy label's vector, cached now so no request or import waits for them.
         result["skill_space"] = build_skill_space(settings, echo, show_progress=bool(progress))
-        if seed:
+        if seed and (seed_courses or seed_demand):
             # Seed rows name their skills; any that did not would be linked by extraction.
             linker = EngineLinker(settings)
-            result["seed"] = load_seed(store, settings.data_dir, linker, progress=progress)
+            result["seed"] = load_seed(
+                store,
+                settings.data_dir,
+                linker,
+                progress=progress,
+                courses=seed_courses,
+                demand=seed_demand,
+            )
         result["counts"] = store.counts()
     return result

@@ -8,8 +8,9 @@ Rules (also written into every report, so a figure never travels without its der
 - **Supply** of a skill is the course places that teach it, counted per skill: each start
   date of an active course inside the period is a run of its ``places`` places, counted in the
   authority where it is taught. A flexible-start course's ``places`` are a year's intake, so
-  it adds ``places / 12`` each month of the period. A national (online) course's places are
-  shared among authorities by their share of England's population.
+  it adds ``places / 12`` each month of the period from the month it first took learners
+  (``available_from``, else the month it was listed), never before. A national (online)
+  course's places are shared among authorities by their share of England's population.
 - **Unmet** demand is ``max(demand - supply, 0)`` for each skill in each local authority over
   the report period; every roll-up (level, county or combined authority, region, all areas)
   is the **sum of these local gaps**, so totals are exactly the sum of their parts. The
@@ -65,7 +66,8 @@ RULES = {
     "supply": (
         "Course places teaching the skill, counted per skill. Each start date of an active "
         "course in the period is a run of its places, in the authority where it is taught. A "
-        "flexible-start course adds places / 12 each month. A national (online) course's "
+        "flexible-start course adds places / 12 each month from the month it first took "
+        "learners (available_from, else the month it was listed). A national (online) course's "
         "places are shared among English authorities by population."
     ),
     "unmet": (
@@ -79,6 +81,10 @@ RULES = {
     "ratio": "demand / supply; empty (null) when there is no supply.",
     "records": "Demand records (adverts) behind the figure; small-cell flags use this count.",
     "previous": "The period of equal length just before the report period.",
+    "left_out": "Adverts posted in the period that are not in the figures: reposts (the same "
+    "employer, title and authority within 14 days of a kept advert, counted once as it) and "
+    "adverts whose location could not be resolved (unplaced, listed at /demand/unplaced; "
+    "counted for the whole partnership, as they have no area).",
     "sector_and_occupation": (
         "Sector and occupation filters narrow demand only: course places are open to people "
         "heading for any sector or occupation."
@@ -266,6 +272,8 @@ class GapReport:
     breakdown: list[BreakdownRow]
     top_skills: list[TopSkill]
     generated_at: str
+    # Adverts of the period outside the figures: reposts counted once, and unplaced ones.
+    left_out: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> Area:
@@ -375,6 +383,7 @@ class GapReport:
                 "previous_months_with_demand": self._months_with_demand(current=False),
             },
             "scope": {"label": self.scope_label, "authorities": list(self.scope_codes)},
+            "left_out": dict(self.left_out),
             "filters": {
                 "areas": list(self.filters.areas),
                 "levels": list(self.filters.levels),
@@ -478,7 +487,9 @@ def build_gap_report(
     query, filters, scope_label = _query(store, filters, options)
     rows = store.gap_report_rows(query, parallel)
     labels = reference_labels(str(data_dir or REPO_ROOT / "data"))
-    return _assemble(rows, query, filters, options, scope_label, labels)
+    report = _assemble(rows, query, filters, options, scope_label, labels)
+    report.left_out = store.adverts_left_out(query.months[0], query.months[-1], report.scope_codes)
+    return report
 
 
 def _assemble(
@@ -674,6 +685,7 @@ def drilldown(
             # Netted within each level the skill is reported at, never across levels.
             net_u=sum(max(d - supply.get(lv, 0), 0) for lv, d in demand.items()),
             records=sum(f["records"] for f in figures),
+            vacancies=rows["vacancies"].get(period) or 0,
         )
 
     share = rows["scope_share"] / SHARE_SCALE

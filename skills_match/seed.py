@@ -22,8 +22,14 @@ def load_seed(
     data_dir: str | Path,
     linker: SkillLinker | None = None,
     progress: Callable[[Iterable[Any], str], Iterable[Any]] | None = None,
+    courses: bool = True,
+    demand: bool = True,
 ) -> dict[str, ImportReport | int]:
-    """Upsert seed providers, then import seed courses and demand (marked illustrative)."""
+    """Upsert seed providers, then import seed courses and/or demand (marked illustrative).
+
+    Leaving one out loads none of it; seed records loaded before stay until
+    :func:`remove_seed` (``skills-match remove-seed``) takes them out.
+    """
     seed = Path(data_dir) / "seed"
     providers = json.loads((seed / "providers.json").read_text(encoding="utf-8"))
     schema = ProviderSchema()
@@ -37,22 +43,44 @@ def load_seed(
     def bar(label: str) -> Callable[[Iterable[Any]], Iterable[Any]] | None:
         return (lambda items: progress(items, label)) if progress else None
 
-    courses = import_courses(
-        store,
-        read_rows(seed / "courses.jsonl", max_rows=None),
-        source_name="data/seed/courses.jsonl",
-        actor=SEED_ACTOR,
-        linker=linker,
-        illustrative=True,
-        progress=bar("seed courses"),
-    )
-    demand = import_demand(
-        store,
-        read_rows(seed / "demand.jsonl", max_rows=None),
-        source_name="data/seed/demand.jsonl",
-        actor=SEED_ACTOR,
-        linker=linker,
-        illustrative=True,
-        progress=bar("seed demand"),
-    )
-    return {"providers": len(providers), "courses": courses, "demand": demand}
+    result: dict[str, ImportReport | int] = {"providers": len(providers)}
+    if courses:
+        result["courses"] = import_courses(
+            store,
+            read_rows(seed / "courses.jsonl", max_rows=None),
+            source_name="data/seed/courses.jsonl",
+            actor=SEED_ACTOR,
+            linker=linker,
+            illustrative=True,
+            progress=bar("seed courses"),
+        )
+    if demand:
+        result["demand"] = import_demand(
+            store,
+            read_rows(seed / "demand.jsonl", max_rows=None),
+            source_name="data/seed/demand.jsonl",
+            actor=SEED_ACTOR,
+            linker=linker,
+            illustrative=True,
+            progress=bar("seed demand"),
+        )
+    return result
+
+
+def remove_seed(store: Store, courses: bool = True, demand: bool = True) -> dict[str, int]:
+    """Delete the illustrative (seed) courses and/or demand; real records are untouched."""
+    removed = {}
+    with store.write():
+        if demand:
+            removed["demand_unplaced"] = store.db.execute(
+                "DELETE FROM demand_unplaced WHERE illustrative = 1"
+            ).rowcount
+            # Reposts noted against a seed advert go with it (ON DELETE CASCADE).
+            removed["demand"] = store.db.execute(
+                "DELETE FROM demand WHERE illustrative = 1"
+            ).rowcount
+        if courses:
+            removed["courses"] = store.db.execute(
+                "DELETE FROM courses WHERE illustrative = 1"
+            ).rowcount
+    return removed

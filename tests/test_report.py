@@ -494,3 +494,22 @@ def test_a_report_in_progress_does_not_block_writers(small):
         # ... and the report's snapshot does not see it.
         assert store.db.execute("SELECT count(*) FROM gr_rec").fetchone()[0] == 4
     assert _cell(_report(store), "total", "general").demand == 8
+
+
+def test_a_flexible_course_is_supply_only_from_the_month_it_first_ran(small):
+    store, _ = small
+    with store.write():
+        store.db.execute(
+            "UPDATE courses SET available_from = '2026-02-15' WHERE provider_ref = 'C2'"
+        )
+    points = {(p.month, p.level): p.figures for p in _report(store).trend if p.current_period}
+    assert [points[m, "specialist"].supply_u for m in ("2026-01", "2026-02", "2026-03")] == [
+        0,
+        120 * (LIVERPOOL_PPM + PRESTON_PPM),
+        120 * (LIVERPOOL_PPM + PRESTON_PPM),
+    ]
+    # Without a date it counts from the month it was listed: today, after this period.
+    with store.write():
+        store.db.execute("UPDATE courses SET available_from = NULL WHERE provider_ref = 'C2'")
+    report = _report(store)
+    assert _cell(report, "total", "specialist").supply == 0

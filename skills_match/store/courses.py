@@ -66,6 +66,8 @@ def course_row(record: dict[str, Any]) -> dict[str, Any]:
     row["duration_weeks"] = duration_in_weeks(record["duration_value"], record["duration_unit"])
     row["national_delivery"] = int(bool(record.get("national_delivery")))
     row["flexible_start"] = int(bool(record.get("flexible_start")))
+    available = record.get("available_from")
+    row["available_from"] = available.isoformat() if hasattr(available, "isoformat") else available
     return row
 
 
@@ -144,6 +146,11 @@ class CourseMixin:
         The outcome is 'inserted', 'updated' or 'unchanged'. Call inside ``write()``.
         """
         row = course_row(record)
+        if (
+            row["available_from"] is None
+            and "available_from" not in self.db["courses"].columns_dict
+        ):
+            del row["available_from"]  # a database from before m009 (only mid-migration)
         row["illustrative"] = int(illustrative)
         row["provider_id"] = provider_id
         digest = record_digest(record, illustrative)

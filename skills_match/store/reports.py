@@ -5,7 +5,7 @@ the sum of its parts whatever order the rows were stored in (floating-point sums
 
 - a *unit* is 1/12,000,000 of a vacancy or of a course place (:data:`UNITS_PER_PLACE`);
 - a course run of ``p`` places is ``12 * p`` twelfths of a place; a flexible-start course
-  adds ``p`` twelfths (``p / 12`` places) each month;
+  adds ``p`` twelfths (``p / 12`` places) each month from the one it first took learners;
 - a national course's twelfths are multiplied by each authority's population share in
   parts per million (:data:`SHARE_SCALE`), a local course's by 1,000,000;
 - a demand requirement is ``vacancies * weight * UNITS_PER_PLACE``, the weight rounded to
@@ -208,6 +208,24 @@ class ReportMixin:
             kind = "local_authority"
         return kind, name, codes
 
+    def adverts_left_out(
+        self, first_month: str, last_month: str, areas: Sequence[str]
+    ) -> dict[str, int]:
+        """Reposts merged (in ``areas``) and adverts unplaced (anywhere), posted in the months."""
+        if "demand_duplicates" not in self.db.table_names():
+            return {"reposts_merged": 0, "unplaced": 0}  # a database from before m009
+        span = [f"{first_month}-01", f"{last_month}-31"]
+        marks = ",".join("?" * len(areas))
+        reposts = self.db.execute(
+            f"SELECT count(*) FROM demand_duplicates WHERE posted_date BETWEEN ? AND ? "
+            f"AND local_authority IN ({marks})",
+            [*span, *areas],
+        ).fetchone()[0]
+        unplaced = self.db.execute(
+            "SELECT count(*) FROM demand_unplaced WHERE posted_date BETWEEN ? AND ?", span
+        ).fetchone()[0]
+        return {"reposts_merged": reposts, "unplaced": unplaced}
+
     def demand_month_range(self) -> tuple[str, str] | None:
         """The first and last month ('YYYY-MM') holding demand records, or None if none."""
         row = self.db.execute(
@@ -278,6 +296,16 @@ class ReportMixin:
                     WHERE r.period = 1 AND {self._level_filter(q, "ds")}""",
                 self._level_params(q),
             ).fetchone()[0]
+            # The vacancies of the cell, each period: the records' own, all pages of them.
+            vacancies = dict(
+                self.db.execute(
+                    f"""SELECT r.period, sum(r.vac) FROM gr_rec r
+                        CROSS JOIN demand_skills ds ON ds.demand_id = r.id
+                        JOIN gr_skill s ON s.id = ds.skill_id
+                        WHERE {self._level_filter(q, "ds")} GROUP BY r.period""",
+                    self._level_params(q),
+                ).fetchall()
+            )
             courses = self._rows(
                 f"""SELECT c.id, c.provider_ref, c.title, p.name AS provider_name,
                            p.ukprn AS provider_ukprn, c.national_delivery,
@@ -301,6 +329,7 @@ class ReportMixin:
                 "figures": figures,
                 "records": records,
                 "records_total": total_records,
+                "vacancies": vacancies,
                 "courses": courses,
             }
 
@@ -700,11 +729,13 @@ class ReportMixin:
             [start, end, start, end],
         )
         # A flexible-start course's places are a year's intake: p / 12 places each month, so
-        # p twelfths a month. Kept as one row per course, not per month.
+        # p twelfths a month, from the month it first took learners (available_from, else
+        # the month it was listed): never in months before it existed.
         run(
             """CREATE TEMP TABLE gr_cflex AS
                SELECT c.id AS cid, CASE WHEN c.national_delivery = 1 THEN 0 ELSE l.an END AS an,
-                      c.places AS u
+                      c.places AS u,
+                      substr(COALESCE(c.available_from, c.created_at), 1, 7) AS first_month
                FROM courses c
                LEFT JOIN gr_leaf l ON l.gss = c.local_authority
                WHERE c.status = 'active' AND c.flexible_start = 1
@@ -717,9 +748,9 @@ class ReportMixin:
                FROM gr_cmon c JOIN gr_month m ON m.mi = c.mi
                GROUP BY c.cid, m.period
                UNION ALL
-               SELECT f.cid, f.an, p.period, f.u * p.months, 0, NULL
-               FROM gr_cflex f
-               CROSS JOIN (SELECT period, count(*) AS months FROM gr_month GROUP BY period) p"""
+               SELECT f.cid, f.an, m.period, f.u * count(*), 0, NULL
+               FROM gr_cflex f JOIN gr_month m ON m.month >= f.first_month
+               GROUP BY f.cid, m.period"""
         )
         run("CREATE INDEX temp.gr_cper_cid ON gr_cper (cid)")
         run(
@@ -943,8 +974,9 @@ class ReportMixin:
             dem AS (SELECT mi, sum(n_all) AS n_all, {sums} FROM gr_am GROUP BY mi),
             runs AS (SELECT c.mi, k.lv, sum(c.u * k.k * {share}) AS s
                      FROM gr_cmon c JOIN gr_clv k ON k.cid = c.cid GROUP BY 1, 2),
-            flex AS (SELECT k.lv, sum(c.u * k.k * {share}) AS s
-                     FROM gr_cflex c JOIN gr_clv k ON k.cid = c.cid GROUP BY 1),
+            flex AS (SELECT m.mi, k.lv, sum(c.u * k.k * {share}) AS s
+                     FROM gr_cflex c JOIN gr_clv k ON k.cid = c.cid
+                     JOIN gr_month m ON m.month >= c.first_month GROUP BY 1, 2),
             cells AS (SELECT m.month, m.mi, m.period, v.lv,
                              COALESCE({_pick("dem.d", "v.lv")}, 0) AS demand_u,
                              COALESCE(runs.s, 0) + COALESCE(flex.s, 0) AS supply_u,
@@ -952,7 +984,7 @@ class ReportMixin:
                       FROM gr_month m CROSS JOIN gr_level v
                       LEFT JOIN dem ON dem.mi = m.mi
                       LEFT JOIN runs ON runs.mi = m.mi AND runs.lv = v.lv
-                      LEFT JOIN flex ON flex.lv = v.lv)
+                      LEFT JOIN flex ON flex.mi = m.mi AND flex.lv = v.lv)
             SELECT month, period, lv, demand_u, supply_u, records FROM cells
             UNION ALL
             SELECT c.month, c.period, NULL, sum(c.demand_u), sum(c.supply_u),
