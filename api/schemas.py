@@ -268,9 +268,34 @@ class DemandListItem(Schema):
 
 
 class DemandOut(DemandListItem):
-    """One demand record in full, with the skills it requires."""
+    """One demand record in full, with the skills it requires and how it was placed."""
 
     description = fields.String()
+    postcode = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    town = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    remote = fields.Boolean()
+    location_method = fields.String(
+        allow_none=True,
+        metadata={"description": "given, postcode, postcode sector/district, coordinates, place."},
+    )
+    location_detail = fields.String(allow_none=True)
+    occupation_method = fields.String(
+        allow_none=True, metadata={"description": "given, inferred (from the title) or unknown."}
+    )
+    occupation_confidence = fields.Float(allow_none=True)
+    salary_min = fields.Float(allow_none=True)
+    salary_max = fields.Float(allow_none=True)
+    salary_unit = fields.String(allow_none=True)
+    salary_currency = fields.String(allow_none=True)
+    salary_text = fields.String(allow_none=True)
+    employment_type = fields.String(allow_none=True)
+    hours_per_week = fields.Float(allow_none=True)
+    industry = fields.String(allow_none=True)
+    occupational_category = fields.String(allow_none=True)
+    source_url = fields.String(allow_none=True)
     created_at = _timestamp()
     skills = fields.List(fields.Nested(DemandSkillOut))
 

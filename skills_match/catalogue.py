@@ -33,6 +33,7 @@ from .importer import (
     flatten_messages,
     import_courses,
     import_demand,
+    infer_occupations,
     links_for,
     place_records,
     read_demand_rows,
@@ -82,6 +83,7 @@ def _load_demand(store: Store, raw: Any, locator: Locator | None) -> dict[str, A
     """A demand record validated and placed; InvalidInput when it cannot be placed."""
     record = _load(_demand_schema, raw, store)
     unplaced = place_records(store, [record], locator)
+    infer_occupations(store, [record])
     if unplaced:
         raise InvalidInput(
             "The record's location could not be resolved to a local authority; give "
@@ -304,6 +306,10 @@ def demand_input(state: Mapping[str, Any]) -> dict[str, Any]:
     if state.get("location_method") not in (None, "given"):
         # The authority was resolved, not sent: resolve it again from what was sent.
         raw.pop("local_authority", None)
+    if state.get("occupation_method") == "inferred":
+        # Likewise an inferred occupation: a correction names one, else it is inferred again.
+        raw.pop("occupation_id", None)
+        raw.pop("isco_code", None)
     raw["skills"] = [
         {"skill_id": s["skill_id"], "level": s["level"], "importance": s["importance"]}
         for s in state["provided_skills"]

@@ -19,6 +19,7 @@ from marshmallow import Schema, ValidationError
 from . import feeds
 from .errors import ImportRejected, InvalidInput
 from .geo import Locator, Resolution
+from .occupations import index_for as occupation_index
 from .schemas import FIELD_HINTS, CourseImportRow, CourseSchema, DemandSchema
 from .store import Store, utcnow
 from .store.courses import SkillLink, record_digest
@@ -447,6 +448,7 @@ def import_demand(
     reasons: dict[int, str] = {}
     if not errors:
         reasons = place_records(store, records, locator)
+        infer_occupations(store, records)
 
     def prior_digests() -> dict[Any, str]:
         return store.demand_digests([k for k in keys if k is not None])
@@ -520,6 +522,33 @@ def place_records(
         else:
             unplaced[i] = found.detail
     return unplaced
+
+
+def infer_occupations(store: Store, records: Sequence[dict[str, Any] | None]) -> None:
+    """Fill occupation_id / isco_code from the title where the sender gave no occupation.
+
+    Below the index's confidence the occupation stays unknown (NULL); either way
+    occupation_method and occupation_confidence say what was decided.
+    """
+    todo = [r for r in records if r is not None]
+    if not todo:
+        return
+    index = None
+    for record in todo:
+        if record.get("occupation_id"):
+            record["occupation_method"] = "given"
+            continue
+        if index is None:
+            index = occupation_index(store)
+        guess = index.guess(record["job_title"])
+        record["occupation_confidence"] = guess.confidence
+        if guess.occupation_id is None:
+            record["occupation_method"] = "unknown"
+            continue
+        record["occupation_id"] = guess.occupation_id
+        record["occupation_method"] = "inferred"
+        if not record.get("isco_code") and guess.isco_code:
+            record["isco_code"] = guess.isco_code
 
 
 def repost_key(record: Mapping[str, Any]) -> tuple[str, str, str] | None:

@@ -251,6 +251,8 @@ class DemandMixin:
             raise NotFound(f"No demand record with id {demand_id}.")
         record = rows[0]
         record["illustrative"] = bool(record["illustrative"])
+        if "remote" in record:
+            record["remote"] = bool(record["remote"])
         record["skills"] = list(
             self.db.query(
                 """SELECT ds.skill_id, s.label, COALESCE(ds.level, s.level) AS level,
