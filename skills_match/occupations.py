@@ -28,7 +28,7 @@ _NOISE = re.compile(
     r"\b(band|grade|level|agenda for change)\s*\d+[a-z]?\b|\bx\s?\d+\b|"
     r"\b\d+(\.\d+)?\s*(hrs?|hours?)\b|"
     r"\b(salaried|locum|part[- ]time|full[- ]time|temporary|temp|permanent|fixed[- ]term|"
-    r"contract|maternity cover|bank|relief|nights?|days|weekends?|hybrid|remote|"
+    r"contract|maternity cover|bank|relief|weekends?|hybrid|remote|"
     r"immediate start|urgent|graduate|entry[- ]level|trainee|junior|senior|lead|principal|"
     r"class\s*[12])\b",
     re.IGNORECASE,
