@@ -97,6 +97,9 @@ def _about(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
         ("previous_period", f"{period['previous_from']} to {period['previous_to']}"),
         ("scope", data["scope"]["label"]),
         ("authorities", " ".join(data["scope"]["authorities"])),
+        # Adverts of the period outside the figures (reposts counted once; unplaced).
+        ("reposts_merged", data.get("left_out", {}).get("reposts_merged", 0)),
+        ("unplaced_adverts", data.get("left_out", {}).get("unplaced", 0)),
     ]
     for key, values in data["filters"].items():
         lines.append((f"filter_{key}", values if isinstance(values, bool) else " ".join(values)))
@@ -547,6 +550,11 @@ courses in that authority do not cover. Cells resting on fewer than
 {% if data.rules.suppressed %}withheld and shown as {{ data.rules.suppressed_marker }}
 {%- else %}highlighted (<span class="small">like this</span>){% endif %}:
 too few adverts to rely on. Method notes are at the end.</p>
+{% if data.left_out and (data.left_out.reposts_merged or data.left_out.unplaced) %}
+<p class="note">Not in the figures: {{ data.left_out.reposts_merged }} repost(s) of an advert
+already counted (same employer, title and authority within 14 days), and
+{{ data.left_out.unplaced }} advert(s) posted in the period whose location could not be
+resolved to a local authority.</p>{% endif %}
 </header>
 
 <main>

@@ -20,6 +20,10 @@ def test_default_period_and_figures_of_a_report_on_imported_feeds_alone(
     assert data["period"]["to"] == "2026-11" and data["period"]["from"] == "2025-12"
     assert data["period"]["months_with_demand"] == 2  # October and November 2026
     assert data["left_out"] == {"reposts_merged": 1, "unplaced": 1}
+    from skills_match.exports import to_csv, to_html
+
+    assert "reposts_merged,1" in to_csv(report) and "unplaced_adverts,1" in to_csv(report)
+    assert "Not in the figures: 1 repost(s)" in to_html(report)
 
     # The report counts digital skills: its areas are where adverts needing one were placed.
     placed = dict(store.db.execute("SELECT source_ref, local_authority FROM demand").fetchall())
