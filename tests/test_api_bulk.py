@@ -301,11 +301,11 @@ def test_a_feed_upload_returns_a_job_to_poll_and_imports_in_the_background(world
     assert done["status"] == "committed", done
     assert done["stage"] == "finished" and done["done"] == done["total"]
     report = done["report"]
-    assert report["inserted"] == 4  # 6 adverts: one repost, one that cannot be placed
+    assert report["inserted"] == 5  # 7 adverts: one repost, one that cannot be placed
     assert [d["source_ref"] for d in report["duplicates"]] == ["FAJ-7718450"]
-    assert [u["source_ref"] for u in report["unplaced"]] == ["FAJ-7714001"]
+    assert [u["source_ref"] for u in report["unplaced"]] == ["FAJ-7716004"]
     unplaced = world.client.get("/api/v1/demand/unplaced", headers=world.headers("adviser"))
-    assert [u["town"] for u in unplaced.get_json()["items"]] == ["Bootle"]
+    assert [u["town"] for u in unplaced.get_json()["items"]] == ["Newport"]
     # Another role may not poll it; an unknown job is a 404.
     assert world.client.get(job["href"], headers=world.headers("adviser")).status_code == 403
     missing = world.client.get("/api/v1/demand/imports/nope", headers=world.headers("admin"))

@@ -143,7 +143,7 @@ def test_import_demand_reads_a_feed_with_a_mapping_and_lists_what_it_left_out(cl
     result = run(cli_db, "import-demand", str(feeds / "find_a_job.jsonl"))
     assert result.exit_code == 0, result.output
     assert "1 repost(s) of another advert" in result.output
-    assert "row 5 (FAJ-7714001): place 'Bootle' is not the name" in result.output
+    assert "row 7 (FAJ-7716004): 'Newport' names the authority" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("Title,When\nAnalyst,yesterday\n", encoding="utf-8")
     result = run(

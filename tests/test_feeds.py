@@ -21,6 +21,7 @@ FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
 DATA = Path(__file__).resolve().parent.parent / "data"
 LIVERPOOL, KNOWSLEY, PRESTON, WIRRAL = "E08000012", "E08000011", "E07000123", "E08000015"
 BLACKBURN, BLACKPOOL, ST_HELENS, HALTON = "E06000008", "E06000009", "E08000013", "E06000006"
+SEFTON = "E08000014"
 
 
 @pytest.fixture(scope="module")
@@ -159,9 +160,9 @@ def test_feeds_import_placed_deduplicated_and_idempotent(reference_store, locato
     store = reference_store
     rows, report = import_all(store, locator, engine)
     assert report.status == "committed"
-    # The Bootle advert has only a town that is no authority's name: kept aside, listed.
-    assert [u["source_ref"] for u in report.unplaced] == ["FAJ-7714001"]
-    assert "'Bootle' is not the name of a local authority" in report.unplaced[0]["reason"]
+    # "Newport" is a Welsh council and a town on the Isle of Wight: kept aside, listed.
+    assert [u["source_ref"] for u in report.unplaced] == ["FAJ-7716004"]
+    assert "'Newport' names the authority W06000022 but also" in report.unplaced[0]["reason"]
     # The second Customer Service Advisor advert (6 days later, same employer and place).
     assert [d["source_ref"] for d in report.duplicates] == ["FAJ-7718450"]
     assert report.inserted == len(rows) - 2
@@ -174,7 +175,8 @@ def test_feeds_import_placed_deduplicated_and_idempotent(reference_store, locato
     assert placed["C9312-26-0412"] == (LIVERPOOL, "postcode")
     assert placed["FAJ-7711001"] == (PRESTON, "postcode")  # written "pr12hd"
     assert placed["FAJ-7712302"] == (KNOWSLEY, "coordinates")
-    assert placed["FAJ-7713999"] == (KNOWSLEY, "place")
+    assert placed["FAJ-7713999"] == (KNOWSLEY, "place")  # an authority's name
+    assert placed["FAJ-7714001"] == (SEFTON, "place")  # a town: Bootle (GeoNames)
     assert placed["FAJ-7715120"][0] == WIRRAL
     assert placed["LDS-2026-031"][0] == BLACKBURN
     assert {placed[r][0] for r in ("BX-1001", "BX-1002", "BX-1003")} == {
@@ -195,7 +197,7 @@ def test_feeds_import_placed_deduplicated_and_idempotent(reference_store, locato
         "https://www.jobs.nhs.uk/candidate/jobadvert/C9312-26-0412",
     )
     unplaced = store.db.execute("SELECT source_ref, town FROM demand_unplaced").fetchall()
-    assert unplaced == [("FAJ-7714001", "Bootle")]
+    assert unplaced == [("FAJ-7716004", "Newport")]
     duplicate = store.db.execute(
         "SELECT dd.source_ref, d.source_ref FROM demand_duplicates dd "
         "JOIN demand d ON d.id = dd.duplicate_of"

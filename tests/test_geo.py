@@ -93,10 +93,21 @@ def test_points_resolve_to_the_nearest_postcode_and_far_points_do_not(locator: L
     assert not locator.by_point(95.0, 0.0).resolved
 
 
-def test_place_names_resolve_only_when_they_are_authority_names(locator: Locator) -> None:
+def test_place_names_resolve_as_authorities_then_towns_never_by_guesswork(
+    locator: Locator,
+) -> None:
     assert locator.resolve(places=("Knowsley",), place_lookup=names).gss_code == "E08000011"
-    unknown = locator.resolve(places=("Bootle",), place_lookup=names)
-    assert not unknown.resolved and "give a postcode" in unknown.detail
+    town = locator.resolve(places=("Bootle, Merseyside",), place_lookup=names)
+    assert (town.gss_code, town.method) == ("E08000014", "place")  # Sefton
+    # The largest namesake answers only when it dwarfs the rest; otherwise nobody guesses.
+    assert locator.resolve(places=("St Helens",)).gss_code == "E08000013"
+    unknown = locator.resolve(places=("Newport",), place_lookup=names)
+    assert not unknown.resolved and "names the authority W06000022 but also" in unknown.detail
+    assert "7 places are called 'Newport'" in locator.resolve(places=("Newport",)).detail
+    # A village elsewhere does not make a council's own name unclear (Halton, Lancaster).
+    assert locator.resolve(places=("Halton",), place_lookup=names).gss_code == "E06000006"
+    nowhere = locator.resolve(places=("Remote / various",))
+    assert not nowhere.resolved and "give a postcode" in nowhere.detail
 
 
 def test_evidence_order_and_unresolved_reasons(locator: Locator) -> None:
