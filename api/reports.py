@@ -15,6 +15,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from skills_match import exports
 from skills_match.report import (
+    REQUIREMENT_WEIGHTS,
     GapReportFilters,
     GapReportOptions,
     build_gap_report,
@@ -79,6 +80,14 @@ class GapReportQuery(Schema):
     threshold = fields.Integer(
         validate=validate.Range(min=1, max=1000),
         metadata={"description": "Small-cell threshold in demand records (default: setting)."},
+    )
+    requirements = fields.String(
+        load_default="both",
+        validate=validate.OneOf(tuple(REQUIREMENT_WEIGHTS)),
+        metadata={
+            "description": "Which skill requirements count: both (essential 1.0, desirable "
+            "0.5; default), essential only, or desirable only (each at 1.0)."
+        },
     )
 
     class Meta:
@@ -281,6 +290,7 @@ def _filters(args: dict[str, Any]) -> GapReportFilters:
 
 def _options(args: dict[str, Any]) -> GapReportOptions:
     return GapReportOptions(
+        weights=dict(REQUIREMENT_WEIGHTS[args["requirements"]]),
         threshold=args.get("threshold") or settings().small_cell_threshold,
         suppress=args["suppress"],
     )

@@ -954,6 +954,13 @@ def reextract_command(ctx: click.Context, all_records: bool, batch: int) -> None
     type=click.IntRange(1, 1000),
     help="Small-cell threshold in demand records (default SKILLS_MATCH_SMALL_CELL_THRESHOLD).",
 )
+@click.option(
+    "--requirements",
+    type=click.Choice(["both", "essential", "desirable"]),
+    default="both",
+    show_default=True,
+    help="Which skill requirements count: both (essential 1.0, desirable 0.5), or one alone.",
+)
 @click.pass_context
 def gap_report_command(
     ctx: click.Context,
@@ -968,10 +975,16 @@ def gap_report_command(
     output: Path | None,
     suppress: bool,
     threshold: int | None,
+    requirements: str,
 ) -> None:
     """Unmet digital skills demand (demand minus course places) by level, area and month."""
     from .exports import render
-    from .report import GapReportFilters, GapReportOptions, build_gap_report
+    from .report import (
+        REQUIREMENT_WEIGHTS,
+        GapReportFilters,
+        GapReportOptions,
+        build_gap_report,
+    )
 
     settings = _settings(ctx)
     if fmt == "xlsx" and output is None:
@@ -986,7 +999,9 @@ def gap_report_command(
         digital_only=not all_skills,
     )
     options = GapReportOptions(
-        threshold=threshold or settings.small_cell_threshold, suppress=suppress
+        weights=dict(REQUIREMENT_WEIGHTS[requirements]),
+        threshold=threshold or settings.small_cell_threshold,
+        suppress=suppress,
     )
     try:
         with _store(ctx) as store:

@@ -46,6 +46,12 @@ from .store.reports import REPORT_LEVELS, SHARE_SCALE, UNITS_PER_PLACE, ReportQu
 # employer would appoint without the skill, so only some of those vacancies need it; half is
 # the usual middle estimate and keeps the rule easy to state. Override per report.
 IMPORTANCE_WEIGHTS: Mapping[str, float] = {"essential": 1.0, "optional": 0.5}
+# Which requirements a report counts: both (weighted as above), or one kind alone at 1.0.
+REQUIREMENT_WEIGHTS: Mapping[str, Mapping[str, float]] = {
+    "both": IMPORTANCE_WEIGHTS,
+    "essential": {"essential": 1.0, "optional": 0.0},
+    "desirable": {"essential": 0.0, "optional": 1.0},
+}
 # National courses are shared among English authorities: the programmes that fund them
 # (Skills Bootcamps, the Adult Skills Fund, Free Courses for Jobs) are England-only.
 NATIONAL_DELIVERY_NATION = "England"

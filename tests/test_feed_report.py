@@ -55,6 +55,19 @@ def test_default_period_and_figures_of_a_report_on_imported_feeds_alone(
         assert cell["cell"]["vacancies"] == sum(r["vacancies"] for r in records) > 0
         assert round(sum(r["demand"] for r in records), 2) == cell["cell"]["demand"]
 
+    # Essential and desirable requirements can be counted apart; each alone at weight 1.
+    from skills_match.report import REQUIREMENT_WEIGHTS, GapReportOptions
+
+    def total_demand(kind: str) -> float:
+        options = GapReportOptions(weights=dict(REQUIREMENT_WEIGHTS[kind]))
+        summary = build_gap_report(store, None, options).to_dict(suppress=False)["summary"]
+        return next(a["demand"] for a in summary if a["level"] == "all")
+
+    essential, desirable = total_demand("essential"), total_demand("desirable")
+    assert desirable > 0 and essential > 0
+    both = next(a["demand"] for a in data["summary"] if a["level"] == "all")
+    assert round(essential + desirable / 2, 2) == both  # the default weights: 1.0 and 0.5
+
     # The level split adds up to the total for every area.
     total = next(a for a in data["summary"] if a["level"] == "all")
     by_level = [a for a in data["summary"] if a["level"] != "all"]
