@@ -130,28 +130,19 @@ TITLES = [
 
 def postcode_sample(rng: np.random.Generator, n: int) -> list[tuple[str, float, float, str]]:
     """n real postcodes (pcd, lat, lon, GSS), two thirds in the partnership's areas."""
-    from skills_match.geo import _ALPHABET  # the same key encoding as the locator
+    from skills_match.geo import postcode_of_key, read_postcodes
 
-    with np.load(POSTCODES, allow_pickle=False) as npz:
-        keys = np.cumsum(npz["key_delta"], dtype=np.int64)
-        lat = np.cumsum(npz["lat_delta"], dtype=np.int64) / 1e6
-        lon = np.cumsum(npz["lon_delta"], dtype=np.int64) / 1e6
-        authorities = npz["authorities"]
-        area = npz["authority"]
-    focus = np.flatnonzero(np.isin(authorities[area], FOCUS))
+    table = read_postcodes(POSTCODES)
+    gss = np.array(table.authorities)[table.authority]
+    focus = np.flatnonzero(np.isin(gss, FOCUS))
     picks = np.concatenate(
-        [rng.choice(focus, size=n * 2 // 3), rng.integers(0, len(keys), size=n - n * 2 // 3)]
+        [rng.choice(focus, size=n * 2 // 3), rng.integers(0, len(table.keys), size=n - n * 2 // 3)]
     )
     rng.shuffle(picks)
-    out = []
-    for i in picks:
-        key, chars = int(keys[i]), []
-        for _ in range(7):
-            key, digit = divmod(key, 37)
-            chars.append(_ALPHABET[digit])
-        text = "".join(reversed(chars))
-        out.append((f"{text[:4].strip()} {text[4:]}", lat[i], lon[i], str(authorities[area[i]])))
-    return out
+    return [
+        (postcode_of_key(int(table.keys[i])), table.lat[i], table.lon[i], str(gss[i]))
+        for i in picks
+    ]
 
 
 def build_feed(n: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:

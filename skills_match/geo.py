@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-# Same alphabet and padding as scripts/derive_data.py (postcode_key).
+# Postcode keys: base 37 over these characters, outward code padded to 4 (postcode_key).
 _ALPHABET = " 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CODE = {c: i for i, c in enumerate(_ALPHABET)}
 _BASE = len(_ALPHABET)
@@ -91,9 +91,22 @@ def find_postcodes(text: str | None) -> list[str]:
 
 
 def postcode_key(postcode: str) -> int:
-    """Sortable integer key of a canonical postcode (outward code padded to 4 characters)."""
-    outward, inward = postcode.split(" ")
-    return _prefix_key(outward.ljust(4) + inward)
+    """Sortable integer key of a postcode (outward code padded to 4 characters).
+
+    postcodes.npz stores these keys; scripts/derive_data.py writes them with this function.
+    """
+    compact = postcode.replace(" ", "")
+    return _prefix_key(compact[:-3].ljust(4) + compact[-3:])
+
+
+def postcode_of_key(key: int) -> str:
+    """The canonical postcode ("L1 8JQ") a key stands for."""
+    chars = []
+    for _ in range(7):
+        key, digit = divmod(key, _BASE)
+        chars.append(_ALPHABET[digit])
+    text = "".join(reversed(chars))
+    return f"{text[:4].strip()} {text[4:]}"
 
 
 def _prefix_key(chars: str) -> int:
@@ -103,17 +116,42 @@ def _prefix_key(chars: str) -> int:
     return key
 
 
-def _place_key(name: str) -> str:
-    """How places.csv keys a name (scripts/derive_data.py: derive_places)."""
+def place_key(name: str) -> str:
+    """How places.csv keys a place name (scripts/derive_data.py writes it with this)."""
     return " ".join(name.casefold().replace("-", " ").split())
 
 
-def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points on the sphere in metres: chord distance ranks neighbours exactly."""
     phi, lam = np.radians(lat), np.radians(lon)
     return EARTH_RADIUS_M * np.column_stack(
         [np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
     )
+
+
+@dataclass(frozen=True)
+class PostcodeTable:
+    """postcodes.npz decoded: sorted keys, authority index per postcode, WGS84 points."""
+
+    keys: np.ndarray  # int64, sorted (postcode_key)
+    authority: np.ndarray  # uint16 index into authorities
+    authorities: list[str]  # GSS codes
+    lat: np.ndarray  # degrees; 0 where ONSPD has no grid reference
+    lon: np.ndarray
+
+
+def read_postcodes(path: Path) -> PostcodeTable:
+    """Decode postcodes.npz (its arrays are delta-encoded; data/README.md describes them)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run scripts/derive_data.py to derive it.")
+    with np.load(path, allow_pickle=False) as npz:
+        return PostcodeTable(
+            keys=np.cumsum(npz["key_delta"], dtype=np.int64),
+            authority=npz["authority"],
+            authorities=[str(g) for g in npz["authorities"]],
+            lat=np.cumsum(npz["lat_delta"], dtype=np.int64) / 1e6,
+            lon=np.cumsum(npz["lon_delta"], dtype=np.int64) / 1e6,
+        )
 
 
 class Locator:
@@ -133,19 +171,11 @@ class Locator:
         with self._lock:
             if self._keys is not None:
                 return
-            if not self.path.is_file():
-                raise FileNotFoundError(
-                    f"{self.path} is missing: run scripts/derive_data.py to derive it."
-                )
-            with np.load(self.path, allow_pickle=False) as npz:
-                self._authority = npz["authority"]
-                self._authorities = [str(g) for g in npz["authorities"]]
-                lat = np.cumsum(npz["lat_delta"], dtype=np.int64) / 1e6
-                lon = np.cumsum(npz["lon_delta"], dtype=np.int64) / 1e6
-                keys = np.cumsum(npz["key_delta"], dtype=np.int64)
-            self._has_point = lat != 0
-            self._lat, self._lon = lat, lon
-            self._keys = keys
+            table = read_postcodes(self.path)
+            self._authority, self._authorities = table.authority, table.authorities
+            self._lat, self._lon = table.lat, table.lon
+            self._has_point = table.lat != 0
+            self._keys = table.keys
 
     def _point_tree(self) -> Any:
         self._load()
@@ -155,7 +185,7 @@ class Locator:
                 from scipy.spatial import cKDTree
 
                 self._point_index = np.flatnonzero(self._has_point)
-                xyz = _unit_xyz(self._lat[self._point_index], self._lon[self._point_index])
+                xyz = unit_xyz(self._lat[self._point_index], self._lon[self._point_index])
                 self._tree = cKDTree(xyz)
             return self._tree
 
@@ -228,7 +258,7 @@ class Locator:
                 None, "unresolved", f"({latitude}, {longitude}) is not a latitude/longitude"
             )
         tree = self._point_tree()
-        distance, nearest = tree.query(_unit_xyz(np.array([latitude]), np.array([longitude])))
+        distance, nearest = tree.query(unit_xyz(np.array([latitude]), np.array([longitude])))
         metres = float(distance[0])
         if not math.isfinite(metres) or metres > MAX_POINT_METRES:
             far = f"{metres / 1000:,.0f} km" if math.isfinite(metres) else "far"
@@ -273,7 +303,7 @@ class Locator:
 
     def _town(self, name: str) -> Resolution | None:
         """A town or village of this name: its authority when the evidence is one-sided."""
-        places = self._place_table().get(_place_key(name))
+        places = self._place_table().get(place_key(name))
         if not places:
             return None
         areas = {gss for gss, _, _ in places}
@@ -300,7 +330,7 @@ class Locator:
 
     def _rival_town(self, name: str, gss: str) -> tuple[str, int, str] | None:
         """A same-named town elsewhere big enough to make an authority's name ambiguous."""
-        places = self._place_table().get(_place_key(name)) or []
+        places = self._place_table().get(place_key(name)) or []
         home = max((p[1] for p in places if p[0] == gss), default=0)
         # A village elsewhere does not outweigh a council's own name ("Halton" is a Lancaster
         # village, and the Halton council of Widnes and Runcorn): only a rival town does.
@@ -368,12 +398,7 @@ class Locator:
 
     def _postcode_at(self, at: int) -> str:
         assert self._keys is not None
-        key, chars = int(self._keys[at]), []
-        for _ in range(7):
-            key, digit = divmod(key, _BASE)
-            chars.append(_ALPHABET[digit])
-        text = "".join(reversed(chars))
-        return f"{text[:4].strip()} {text[4:]}"
+        return postcode_of_key(int(self._keys[at]))
 
 
 @dataclass
