@@ -181,21 +181,38 @@ def test_the_migration_counts_the_records_already_there(reference_db, tmp_path: 
                 "UPDATE skills SET level = 'general' WHERE id = ?",
                 [ids["use spreadsheets software"]],
             )
-        add_demand(
-            store,
-            [
-                demand_row(
-                    "A",
-                    LIVERPOOL,
-                    "2026-01-05",
-                    1,
-                    [
-                        (ids["use spreadsheets software"], "essential"),
-                        (ids["create CAD drawings"], "optional"),
-                    ],
+        # Written as the code of that schema wrote it: today's importer knows newer columns.
+        with store.write():
+            demand_id = (
+                store.db["demand"]
+                .insert(
+                    {
+                        "source": "test",
+                        "source_ref": "A",
+                        "employer": "Employer A",
+                        "job_title": "Job A",
+                        "local_authority": LIVERPOOL,
+                        "vacancies": 1,
+                        "posted_date": "2026-01-05",
+                        "content_hash": "x",
+                        "created_at": "2026-01-05",
+                        "updated_at": "2026-01-05",
+                    }
                 )
-            ],
-        )
+                .last_pk
+            )
+            store.db["demand_skills"].insert_all(
+                {
+                    "demand_id": demand_id,
+                    "skill_id": ids[label],
+                    "importance": importance,
+                    "method": "provided",
+                }
+                for label, importance in (
+                    ("use spreadsheets software", "essential"),
+                    ("create CAD drawings", "optional"),
+                )
+            )
         applied = store.migrate()
         assert applied[:2] == ["m005_demand_level_counts", "m006_demand_skill_cells"]
         assert consistent(store) and stored_cells(store)

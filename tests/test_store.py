@@ -245,7 +245,11 @@ def test_m008_stamps_extracted_links_and_keeps_the_demand_triggers(reference_db,
         provider = add_provider(store)
         with store.write():
             course_id = (
-                store.db["courses"].insert({**_course_table_row(), "provider_id": provider}).last_pk
+                store.db["courses"]
+                .insert(
+                    _before_m009(store, "courses", {**_course_table_row(), "provider_id": provider})
+                )
+                .last_pk
             )
             store.db.execute(
                 "INSERT INTO course_skills (course_id, skill_id, method) VALUES "
@@ -253,7 +257,11 @@ def test_m008_stamps_extracted_links_and_keeps_the_demand_triggers(reference_db,
                 [course_id, sheets, course_id, python],
             )
             for ref in ("A", "B"):
-                demand_id = store.db["demand"].insert(_demand_table_row(ref)).last_pk
+                demand_id = (
+                    store.db["demand"]
+                    .insert(_before_m009(store, "demand", _demand_table_row(ref)))
+                    .last_pk
+                )
                 store.db.execute(
                     "INSERT INTO demand_skills (demand_id, skill_id, importance, method) VALUES "
                     "(?, ?, 'essential', ?), (?, ?, 'optional', 'semantic')",
@@ -288,11 +296,17 @@ def test_m008_stamps_extracted_links_and_keeps_the_demand_triggers(reference_db,
         assert store.db["skill_aliases"].count == 0 and store.integrity_check() == "ok"
 
 
+def _before_m009(store: Store, table: str, row: dict) -> dict:
+    """A row as the schema before m009 holds it: only the columns it has (all left empty)."""
+    columns = store.db[table].columns_dict
+    assert all(row[k] in (None, False) for k in row if k not in columns), "m009 data lost"
+    return {k: v for k, v in row.items() if k in columns}
+
+
 def _course_table_row() -> dict:
     from skills_match.store.courses import course_row
 
     row = course_row(CourseSchema().load(course("OLD-1")))
-    del row["available_from"]  # an m009 column: this row goes into a database before it
     return {**row, "content_hash": "x", "created_at": "2026-01-01", "updated_at": "2026-01-01"}
 
 

@@ -146,11 +146,6 @@ class CourseMixin:
         The outcome is 'inserted', 'updated' or 'unchanged'. Call inside ``write()``.
         """
         row = course_row(record)
-        if (
-            row["available_from"] is None
-            and "available_from" not in self.db["courses"].columns_dict
-        ):
-            del row["available_from"]  # a database from before m009 (only mid-migration)
         row["illustrative"] = int(illustrative)
         row["provider_id"] = provider_id
         digest = record_digest(record, illustrative)

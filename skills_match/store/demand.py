@@ -13,15 +13,16 @@ from .courses import SkillLink, record_digest
 from .db import utcnow
 from .migrations import DEMAND_FEED_COLUMNS
 
-_FEED_KEYS = {*DEMAND_FEED_COLUMNS, "remote"}
+# An advert is in exactly one of these: counted, kept aside unplaced, or noted as a repost.
+ADVERT_TABLES = ("demand", "demand_unplaced", "demand_duplicates")
+
+# What a demand row holds in the columns a record may leave out (m009's feed fields).
+_CLEARED = {**dict.fromkeys(DEMAND_FEED_COLUMNS), "remote": 0}
 
 
 def demand_row(record: dict[str, Any]) -> dict[str, Any]:
     """Turn a validated demand record into its table row (without ids and timestamps)."""
     row = {k: v for k, v in record.items() if k != "skills"}
-    for name in _FEED_KEYS:
-        if row.get(name) in (None, False):
-            row.pop(name, None)  # empty (or not remote) is the column's default
     for key in ("posted_date", "closing_date"):
         if row.get(key) is not None:
             row[key] = row[key].isoformat() if hasattr(row[key], "isoformat") else str(row[key])
@@ -53,16 +54,10 @@ class DemandMixin:
         now = utcnow()
         row["content_hash"] = digest
         row["updated_at"] = now
-        columns = self.db["demand"].columns_dict
-        # A database from before m009 has no feed columns (met only mid-migration in tests).
-        row = {k: v for k, v in row.items() if k in columns or k not in _FEED_KEYS}
         if existing:
             demand_id, outcome = existing[0], "updated"
             # A feed field the new version leaves out is cleared, not kept from the old one.
-            cleared = {c: None for c in DEMAND_FEED_COLUMNS if c in columns}
-            if "remote" in columns:
-                cleared["remote"] = 0
-            self.db["demand"].update(demand_id, {**cleared, **row})
+            self.db["demand"].update(demand_id, {**_CLEARED, **row})
         else:
             row["created_at"] = now
             demand_id, outcome = self.db["demand"].insert(row).last_pk, "inserted"
@@ -88,31 +83,16 @@ class DemandMixin:
 
     def upsert_unplaced(
         self, record: dict[str, Any], reason: str, illustrative: bool = False
-    ) -> str:
-        """Keep an advert whose location could not be resolved; return the outcome.
+    ) -> None:
+        """Keep (or replace) an advert whose location could not be resolved, with the reason.
 
         It leaves the figures: a record of the same identity placed earlier is removed from
-        demand (its place is no longer evidenced). Call inside ``write()``.
+        demand (its place is no longer evidenced). The importer calls this only for records
+        that changed (their digest). Call inside ``write()``.
         """
-        digest = record_digest(record, illustrative)
-        key = [record["source"], record["source_ref"]]
-        existing = self.db.execute(
-            "SELECT content_hash FROM demand_unplaced WHERE source = ? AND source_ref = ?", key
-        ).fetchone()
-        if existing and existing[0] == digest:
-            return "unchanged"
-        self._forget_elsewhere(*key, keep="demand_unplaced")
-        self._replace_unplaced(demand_row(record), reason, illustrative, digest, utcnow())
-        return "updated" if existing else "inserted"
-
-    def _replace_unplaced(
-        self, row: dict[str, Any], reason: str, illustrative: bool, digest: str, now: str
-    ) -> None:
-        # Delete-then-insert, not upsert: the row is replaced whole, created_at included.
-        self.db.execute(
-            "DELETE FROM demand_unplaced WHERE source = ? AND source_ref = ?",
-            [row["source"], row["source_ref"]],
-        )
+        self._forget_elsewhere(record["source"], record["source_ref"], keep=None)
+        row = demand_row(record)
+        now = utcnow()
         self.db["demand_unplaced"].insert(
             {
                 "source": row["source"],
@@ -128,7 +108,7 @@ class DemandMixin:
                 "reason": reason,
                 "record": json.dumps(row, ensure_ascii=False, sort_keys=True, default=str),
                 "illustrative": int(illustrative),
-                "content_hash": digest,
+                "content_hash": record_digest(record, illustrative),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -136,46 +116,33 @@ class DemandMixin:
 
     def record_duplicate(
         self, record: dict[str, Any], duplicate_of: int, illustrative: bool = False
-    ) -> str:
-        """Note an advert as a repost of demand record ``duplicate_of``; return the outcome."""
-        digest = record_digest(record, illustrative)
-        key = [record["source"], record["source_ref"]]
-        existing = self.db.execute(
-            "SELECT content_hash, duplicate_of FROM demand_duplicates "
-            "WHERE source = ? AND source_ref = ?",
-            key,
-        ).fetchone()
-        if existing and existing[0] == digest and existing[1] == duplicate_of:
-            return "unchanged"
-        self._forget_elsewhere(*key, keep="demand_duplicates")
-        self.db.execute("DELETE FROM demand_duplicates WHERE source = ? AND source_ref = ?", key)
-        posted = record["posted_date"]
+    ) -> None:
+        """Note (or re-note) an advert as a repost of demand record ``duplicate_of``.
+
+        As :meth:`upsert_unplaced`, called only for changed records, inside ``write()``.
+        """
+        self._forget_elsewhere(record["source"], record["source_ref"], keep=None)
         self.db["demand_duplicates"].insert(
             {
                 "source": record["source"],
                 "source_ref": record["source_ref"],
                 "duplicate_of": duplicate_of,
-                "posted_date": posted.isoformat() if hasattr(posted, "isoformat") else posted,
+                "posted_date": record["posted_date"].isoformat(),
                 "local_authority": record["local_authority"],
                 "vacancies": record.get("vacancies") or 1,
-                "content_hash": digest,
+                "content_hash": record_digest(record, illustrative),
                 "created_at": utcnow(),
             }
         )
-        return "updated" if existing else "inserted"
 
-    def _forget_elsewhere(self, source: str, source_ref: str, keep: str) -> None:
-        """An advert lives in one of demand / unplaced / duplicates: drop it from the others."""
-        for table in ("demand", "demand_unplaced", "demand_duplicates"):
-            if table != keep and table in self._advert_tables():
+    def _forget_elsewhere(self, source: str, source_ref: str, keep: str | None) -> None:
+        """An advert lives in one of ADVERT_TABLES: drop it from all but ``keep``."""
+        for table in ADVERT_TABLES:
+            if table != keep:
                 self.db.execute(
                     f"DELETE FROM {table} WHERE source = ? AND source_ref = ?",
                     [source, source_ref],
                 )
-
-    def _advert_tables(self) -> set[str]:
-        # Before m009 only demand exists (a store opened on an older file, or mid-migration).
-        return set(self.db.table_names())
 
     def find_repost(
         self, local_authority: str, posted_date: str, window_days: int, exclude: tuple[str, str]
@@ -220,10 +187,7 @@ class DemandMixin:
         by_source: dict[str, list[str]] = {}
         for source, ref in set(source_refs):
             by_source.setdefault(source, []).append(ref)
-        present = self._advert_tables()
-        for table in ("demand", "demand_unplaced", "demand_duplicates"):
-            if table not in present:
-                continue
+        for table in ADVERT_TABLES:
             for source, refs in sorted(by_source.items()):
                 refs.sort()
                 for start in range(0, len(refs), 500):

@@ -212,8 +212,6 @@ class ReportMixin:
         self, first_month: str, last_month: str, areas: Sequence[str]
     ) -> dict[str, int]:
         """Reposts merged (in ``areas``) and adverts unplaced (anywhere), posted in the months."""
-        if "demand_duplicates" not in self.db.table_names():
-            return {"reposts_merged": 0, "unplaced": 0}  # a database from before m009
         span = [f"{first_month}-01", f"{last_month}-31"]
         marks = ",".join("?" * len(areas))
         reposts = self.db.execute(
