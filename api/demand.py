@@ -15,7 +15,6 @@ from flask_smorest import Blueprint
 from skills_match import catalogue
 from skills_match.errors import NotFound
 from skills_match.feeds import parse_mapping
-from skills_match.geo import locator_for
 from skills_match.importer import import_demand, read_demand_rows
 from skills_match.jobs import JOB_MAX_ROWS, job_status, start_import
 from skills_match.schemas import DemandSchema
@@ -42,7 +41,7 @@ from .schemas import (
     page,
     search_page,
 )
-from .writes import FEED_TYPES, bulk_doc, import_upload, linker, uploaded_file
+from .writes import FEED_TYPES, bulk_doc, import_upload, linker, locator, uploaded_file
 
 blp = Blueprint(
     "demand",
@@ -97,7 +96,7 @@ def get_demand(demand_id: int) -> dict:
 def create_demand() -> Any:
     """Create a demand record (409 if its source and source_ref are taken)."""
     store = get_store()
-    demand_id = catalogue.create_demand(store, json_body(), linker())
+    demand_id = catalogue.create_demand(store, json_body(), linker(), locator())
     set_audit_target(f"demand:{demand_id}")
     location = url_for("demand.get_demand", demand_id=demand_id)
     return store.demand_record(demand_id), {"Location": location}
@@ -110,7 +109,7 @@ def create_demand() -> Any:
 def replace_demand(demand_id: int) -> dict:
     """Replace a demand record with the one sent (source and source_ref unchanged)."""
     store = get_store()
-    catalogue.replace_demand(store, demand_id, json_body(), linker())
+    catalogue.replace_demand(store, demand_id, json_body(), linker(), locator())
     return store.demand_record(demand_id)
 
 
@@ -121,7 +120,7 @@ def replace_demand(demand_id: int) -> dict:
 def update_demand(demand_id: int) -> dict:
     """Change some fields of a demand record; the result is re-validated whole."""
     store = get_store()
-    catalogue.update_demand(store, demand_id, json_body(), linker())
+    catalogue.update_demand(store, demand_id, json_body(), linker(), locator())
     return store.demand_record(demand_id)
 
 
@@ -150,7 +149,7 @@ def start_demand_import(args: dict[str, Any]) -> Any:
     source = args["source"] or name.rsplit(".", 1)[0]
     # Parsed now, so an unreadable file is refused before a job exists.
     rows = read_demand_rows(data, fmt, max_rows=JOB_MAX_ROWS, source=source, mapping=mapping)
-    config, link, locate = settings(), linker(), locator_for(settings().data_dir)
+    config, link, locate = settings(), linker(), locator()
     who = actor()
 
     def run(store: Store, progress: Any) -> Any:
@@ -206,4 +205,4 @@ def list_unplaced(args: dict[str, Any]) -> Any:
 @blp.response(200, ImportReportOut)
 def bulk_demand(args: dict[str, Any]) -> dict:
     """Upsert demand records from a file on (source, source_ref): all rows or none."""
-    return import_upload(catalogue.import_demand_file, dry_run=args["dry_run"])
+    return import_upload(catalogue.import_demand_file, dry_run=args["dry_run"], locator=locator())

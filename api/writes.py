@@ -10,7 +10,8 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from skills_match.engine import EngineLinker
 from skills_match.errors import InvalidInput
-from skills_match.importer import MAX_ROWS, ImportReport
+from skills_match.geo import Locator, locator_for
+from skills_match.importer import MAX_ROWS, ImportReport, format_from_name
 
 from .auth import actor
 from .db import get_store, settings
@@ -21,14 +22,6 @@ BULK_TYPES = {
     "application/json": "json",
     "application/x-ndjson": "jsonl",
     "application/jsonl": "jsonl",
-}
-SUFFIX_FORMATS = {
-    "csv": "csv",
-    "json": "json",
-    "jsonl": "jsonl",
-    "ndjson": "jsonl",
-    "html": "html",
-    "htm": "html",
 }
 # Job feeds may also arrive as web pages carrying JobPosting JSON-LD.
 FEED_TYPES = {"text/html": "html", "application/ld+json": "json"}
@@ -76,8 +69,7 @@ def uploaded_file(extra_types: dict[str, str] | None = None) -> tuple[bytes, str
                 "Send the file as the 'file' field of the form.", {"file": ["Missing file."]}
             )
         name = file.filename or "upload"
-        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        fmt = SUFFIX_FORMATS.get(suffix) or types.get(file.mimetype)
+        fmt = format_from_name(name) or types.get(file.mimetype)
         return file.read(), fmt, name
     fmt = types.get(request.mimetype)
     if fmt is None:
@@ -88,11 +80,16 @@ def uploaded_file(extra_types: dict[str, str] | None = None) -> tuple[bytes, str
     return request.get_data(), fmt, f"upload.{fmt}"
 
 
+def locator() -> Locator:
+    """The process's postcode locator, for demand records written through the API."""
+    return locator_for(settings().data_dir)
+
+
 def import_upload(
-    import_file: Callable[..., ImportReport], *owner: int, dry_run: bool
+    import_file: Callable[..., ImportReport], *owner: int, dry_run: bool, **options: Any
 ) -> dict[str, Any]:
     """Import the upload with ``import_file(store, *owner, data, fmt, ...)``; its report."""
-    data, fmt, name = uploaded_file()
+    data, fmt, name = uploaded_file(extra_types=FEED_TYPES if "locator" in options else None)
     report = import_file(
         get_store(),
         *owner,
@@ -102,5 +99,6 @@ def import_upload(
         actor=actor(),
         dry_run=dry_run,
         linker=linker(),
+        **options,
     )
     return report.as_dict()

@@ -91,7 +91,6 @@ def read_feed(
     text: str,
     fmt: str,
     *,
-    source: str | None = None,
     mapping: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Demand rows from a feed's text.
@@ -100,10 +99,10 @@ def read_feed(
     demand rows pass through), 'jsonl', 'html' (JobPosting JSON-LD in ``<script>`` blocks;
     several pages may be concatenated) or 'csv' (``mapping`` maps our field names to the
     file's column names; unmapped columns that already carry our names are kept).
-    ``source`` names the feed when the records do not (identifier.name).
+    A posting's ``source`` is its identifier's name; the importer fills in the rest.
     """
     if fmt == "csv":
-        return read_csv_feed(text, mapping or {}, source=source)
+        return read_csv_feed(text, mapping or {})
     if mapping:
         raise InvalidInput("A column mapping applies to CSV files only.")
     if fmt == "json":
@@ -130,7 +129,7 @@ def read_feed(
     for item in items:
         if not isinstance(item, dict):
             raise InvalidInput("A feed item is not a JSON object.")
-        rows.append(from_job_posting(item, source) if is_job_posting(item) else item)
+        rows.append(from_job_posting(item) if is_job_posting(item) else item)
     return rows
 
 
@@ -208,7 +207,7 @@ def json_ld_postings(html: str) -> Iterator[dict[str, Any]]:
 # -- JobPosting -> demand row -----------------------------------------------------------
 
 
-def from_job_posting(item: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
+def from_job_posting(item: Mapping[str, Any]) -> dict[str, Any]:
     """One demand row from a schema.org JobPosting; keys absent when the posting lacks them."""
     identifier = item.get("identifier")
     ident_name, ident_value = None, None
@@ -224,7 +223,7 @@ def from_job_posting(item: Mapping[str, Any], source: str | None = None) -> dict
         address = {"streetAddress": address}
     geo = place.get("geo") if isinstance(place, dict) else None
     row: dict[str, Any] = {
-        "source": _text(ident_name) or source,
+        "source": _text(ident_name),
         "source_ref": _text(ident_value) or _text(item.get("url")),
         "job_title": _plain(item.get("title")),
         "employer": _plain(employer),
@@ -464,9 +463,7 @@ def read_mapping_file(text: str) -> dict[str, str]:
     return parse_mapping(stripped.splitlines())
 
 
-def read_csv_feed(
-    text: str, mapping: Mapping[str, str], source: str | None = None
-) -> list[dict[str, Any]]:
+def read_csv_feed(text: str, mapping: Mapping[str, str]) -> list[dict[str, Any]]:
     """Demand rows from a CSV export; ``mapping`` renames its columns to our fields."""
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
@@ -499,8 +496,6 @@ def read_csv_feed(
             row.update({k: v for k, v in parse_salary(row.pop("salary")).items() if k not in row})
         if "description" in row:
             row["description"] = _plain(row["description"])
-        if source and "source" not in row:
-            row["source"] = source
         if "source_ref" not in row and row:
             row["source_ref"] = _text(row.get("source_url")) or derived_ref(row)
         rows.append(row)

@@ -20,7 +20,7 @@ from . import feeds
 from .errors import ImportRejected, InvalidInput
 from .geo import Locator, Resolution
 from .occupations import index_for as occupation_index
-from .schemas import FIELD_HINTS, CourseImportRow, CourseSchema, DemandSchema
+from .schemas import CourseImportRow, CourseSchema, DemandSchema, field_hint
 from .store import Store, utcnow
 from .store.courses import SkillLink, record_digest
 
@@ -152,11 +152,9 @@ def read_demand_rows(
     text, fmt = _decoded(data, fmt)
     if fmt == "csv" and not mapping:
         rows = _read_csv(text)
-    elif fmt == "json":
-        rows = feeds.read_feed(text, "json", source=source)
     else:
-        rows = feeds.read_feed(text, fmt, source=source, mapping=mapping)
-    if source:
+        rows = feeds.read_feed(text, fmt, mapping=mapping)
+    if source:  # the feed's name, for the records that do not carry one
         for row in rows:
             row.setdefault("source", source)
     return _capped(rows, max_rows)
@@ -180,7 +178,7 @@ def _decoded(data: bytes | str | Path, fmt: str | None) -> tuple[str, str]:
             ) from exc
     else:
         text = data
-    return text, (fmt or _format_from_name(name) or _sniff(text)).lower()
+    return text, (fmt or format_from_name(name) or _sniff(text)).lower()
 
 
 def _capped(rows: list[dict[str, Any]], max_rows: int | None) -> list[dict[str, Any]]:
@@ -191,7 +189,8 @@ def _capped(rows: list[dict[str, Any]], max_rows: int | None) -> list[dict[str, 
     return rows
 
 
-def _format_from_name(name: str) -> str | None:
+def format_from_name(name: str) -> str | None:
+    """The import format a file name's suffix says (csv, json, jsonl, html), else None."""
     for suffix, fmt in (
         (".csv", "csv"),
         (".jsonl", "jsonl"),
@@ -308,16 +307,16 @@ def _validate(schema: Schema, raw: Sequence[dict[str, Any]]) -> tuple[list[Any],
             records.append(schema.load(row))
         except ValidationError as exc:
             records.append(None)
-            errors.extend(_row_error(number, row, f, m) for f, m in flatten_messages(exc.messages))
+            errors.extend(
+                _row_error(schema, number, row, f, m) for f, m in flatten_messages(exc.messages)
+            )
     return records, errors
 
 
-def _row_error(number: int, row: Any, path: str, message: str) -> RowError:
-    """A validation error with the value received and, for known fields, a hint and example."""
-    name = path.rsplit(".", 1)[-1]
-    expected, example = FIELD_HINTS.get(name, (None, None))
-    if message == "Unknown field.":
-        expected, example = None, None
+def _row_error(schema: Schema, number: int, row: Any, path: str, message: str) -> RowError:
+    """A validation error with the value received, what the field accepts and an example."""
+    # An unknown field has nothing to accept: its message already says so.
+    expected, example = (None, None) if message == "Unknown field." else field_hint(schema, path)
     return RowError(number, path, message, _received(row, path), expected, example)
 
 
@@ -376,14 +375,20 @@ def import_courses(
             continue
         ukprn = record.pop("provider_ukprn", None)
         if not ukprn:
-            errors.append(RowError(number, "provider_ukprn", "Missing data for required field."))
+            errors.append(
+                _reference_error(number, "provider_ukprn", "Missing data for required field.")
+            )
             owners.append(None)
             continue
         if ukprn not in ukprn_ids:
             provider = store.provider_by_ukprn(ukprn)
             ukprn_ids[ukprn] = provider["id"] if provider else None
         if ukprn_ids[ukprn] is None:
-            errors.append(RowError(number, "provider_ukprn", f"No provider with UKPRN {ukprn}."))
+            errors.append(
+                _reference_error(
+                    number, "provider_ukprn", f"No provider with UKPRN {ukprn}.", ukprn
+                )
+            )
         owners.append(ukprn_ids[ukprn])
 
     errors += check_references(store, records)
@@ -640,20 +645,34 @@ def check_references(store: Store, records: Sequence[dict[str, Any] | None]) -> 
             continue
         area = record.get("local_authority")
         if area and area not in areas:
-            errors.append(RowError(number, "local_authority", f"Unknown GSS code {area}."))
+            errors.append(
+                _reference_error(number, "local_authority", f"Unknown GSS code {area}.", area)
+            )
         for index, skill in enumerate(record.get("skills") or []):
             if skill["skill_id"] not in skill_ids:
                 errors.append(
-                    RowError(
-                        number, f"skills.{index}.skill_id", f"Unknown skill {skill['skill_id']}."
+                    _reference_error(
+                        number,
+                        f"skills.{index}.skill_id",
+                        f"Unknown skill {skill['skill_id']}.",
+                        skill["skill_id"],
                     )
                 )
         occupation = record.get("occupation_id")
         if occupation and occupation not in occupations:
             errors.append(
-                RowError(number, "occupation_id", f"Unknown ESCO occupation {occupation}.")
+                _reference_error(
+                    number, "occupation_id", f"Unknown ESCO occupation {occupation}.", occupation
+                )
             )
     return errors
+
+
+def _reference_error(number: int, path: str, message: str, value: Any = None) -> RowError:
+    """A row naming something not on file: with the value and what would be accepted."""
+    # These fields' hints are in FIELD_HINTS, which field_hint reads before any schema.
+    expected, example = field_hint(_demand_schema, path)
+    return RowError(number, path, message, value, expected, example)
 
 
 def _check_duplicates(keys: Sequence[Any], field_name: str) -> list[RowError]:

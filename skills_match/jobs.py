@@ -119,9 +119,7 @@ def job_status(store: Store, job_id: str) -> dict[str, Any]:
     """A job as a poll sees it: a running job nobody has updated lately has failed."""
     job = store.import_job(job_id)
     if job["status"] in ("queued", "running"):
-        updated = dt.datetime.fromisoformat(job["updated_at"].replace("Z", "+00:00"))
-        if updated.tzinfo is None:
-            updated = updated.replace(tzinfo=dt.UTC)
+        updated = dt.datetime.fromisoformat(job["updated_at"])  # utcnow(): "...Z"
         if (dt.datetime.now(dt.UTC) - updated).total_seconds() > STALE_SECONDS:
             job["status"] = "failed"
             job["error"] = (

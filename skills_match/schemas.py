@@ -300,31 +300,25 @@ class DemandSchema(Schema):
             raise ValidationError(errors)
 
 
-# What each field accepts and an example, quoted in import errors so a fix needs no guessing.
+# What a field accepts and an example, where its type and validators cannot say it (formats,
+# codes): quoted in import errors so a fix needs no guessing. field_hint() derives the rest.
 FIELD_HINTS: dict[str, tuple[str, str]] = {
     "posted_date": ("an ISO 8601 date or timestamp", "2026-12-07 or 2026-12-07T09:30:00+00:00"),
     "closing_date": ("an ISO 8601 date or timestamp", "2027-01-15 or 2027-01-15T23:59:00Z"),
-    "start_dates": ("ISO 8601 dates (YYYY-MM-DD)", "2027-01-11"),
+    "postcode": ("a UK postcode, written any way", "L3 9PP"),
     "local_authority": ("a GSS code: a letter E, N, S, W or K and 8 digits", "E08000012"),
     "soc_code": ("a 4-digit SOC 2020 unit group", "2134"),
     "isco_code": ("an ISCO-08 code of 1 to 4 digits", "2512"),
     "occupation_id": ("an ESCO occupation UUID", "f2b15a0e-e65a-438a-affb-29b9d50b77d1"),
     "sector": ("a UK SIC 2007 section letter A-U", "J"),
-    "vacancies": ("a whole number from 1 to 10000", "2"),
     "latitude": ("decimal degrees from -90 to 90, with longitude", "53.4084"),
     "longitude": ("decimal degrees from -180 to 180, with latitude", "-2.9916"),
     "salary_min": ("a number (no currency sign)", "21892"),
     "salary_max": ("a number, not below salary_min", "24157"),
-    "salary_unit": (f"one of {', '.join(SALARY_UNITS)}", "year"),
     "salary_currency": ("an ISO 4217 code", "GBP"),
-    "hours_per_week": ("a number of hours from 0 to 100", "37.5"),
     "source_url": ("an http(s) URL", "https://www.jobs.nhs.uk/candidate/jobadvert/C9123"),
     "source_ref": ("the feed's own id, without leading or trailing spaces", "C9123-24-0042"),
-    "remote": ("true or false", "false"),
     "skill_id": ("a skill id from GET /skills", "ccd0a1d9-afda-43d9-b901-96344886e14d"),
-    "level": ("one of essential, general, specialist, fusion", "specialist"),
-    "importance": ("essential or optional", "optional"),
-    "qualification_level": (f"one of {', '.join(QUALIFICATION_LEVELS)}", "L3"),
     "provider_ukprn": ("an 8-digit UKPRN starting with 1", "10001234"),
 }
 
@@ -339,3 +333,62 @@ class ProviderSchema(Schema):
         load_default=None, allow_none=True, validate=validate.Regexp(GSS_CODE)
     )
     website = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
+
+
+def field_hint(schema: Schema, path: str) -> tuple[str | None, str | None]:
+    """(what is accepted, an example) for a dotted field path of ``schema``, else Nones.
+
+    Taken from FIELD_HINTS when the field is named there, else from the field's own type
+    and validators (choices, lengths, ranges), so every field of every schema has one.
+    """
+    names = [part for part in path.split(".") if not part.isdigit()]
+    if names and names[-1] in FIELD_HINTS:
+        return FIELD_HINTS[names[-1]]
+    field = _field_at(schema, path)
+    if field is None:
+        return None, None
+    if isinstance(field, fields.List):
+        if not path.split(".")[-1].isdigit():  # the list itself: its length or its type
+            for v in field.validators:
+                if isinstance(v, validate.Length) and v.max is not None:
+                    return f"a list of at most {v.max} items", None
+            return "a list", None
+        field = field.inner  # one item of it
+    whole = isinstance(field, fields.Integer)
+    for v in field.validators:
+        if isinstance(v, validate.OneOf):
+            choices = [str(c) for c in v.choices]
+            return f"one of {', '.join(choices)}", choices[0]
+        if isinstance(v, validate.Range):
+            kind = "a whole number" if whole else "a number"
+            return f"{kind} from {v.min} to {v.max}", str(max(v.min or 0, 1))
+        if isinstance(v, validate.Length) and v.max is not None:
+            return f"text of {v.min or 0} to {v.max} characters", None
+    if isinstance(field, fields.Boolean):
+        return "true or false", "false"
+    if isinstance(field, fields.Date):
+        return "an ISO 8601 date (YYYY-MM-DD)", "2027-01-11"
+    if whole:
+        return "a whole number", "1"
+    if isinstance(field, fields.Float | fields.Decimal):
+        return "a number", "1.5"
+    if isinstance(field, fields.Url):
+        return "an http(s) URL", "https://www.example.org/course/42"
+    if isinstance(field, fields.String):
+        return "text", None
+    return None, None
+
+
+def _field_at(schema: Schema, path: str) -> fields.Field | None:
+    """The field a dotted error path names (list indexes and nested schemas followed)."""
+    current: Schema | None = schema
+    field: fields.Field | None = None
+    for part in path.split("."):
+        if part.isdigit():
+            continue
+        if current is None or part not in current.fields:
+            return None
+        field = current.fields[part]
+        inner = field.inner if isinstance(field, fields.List) else field
+        current = inner.schema if isinstance(inner, fields.Nested) else None
+    return field

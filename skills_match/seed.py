@@ -44,26 +44,20 @@ def load_seed(
         return (lambda items: progress(items, label)) if progress else None
 
     result: dict[str, ImportReport | int] = {"providers": len(providers)}
-    if courses:
-        result["courses"] = import_courses(
-            store,
-            read_rows(seed / "courses.jsonl", max_rows=None),
-            source_name="data/seed/courses.jsonl",
-            actor=SEED_ACTOR,
-            linker=linker,
-            illustrative=True,
-            progress=bar("seed courses"),
-        )
-    if demand:
-        result["demand"] = import_demand(
-            store,
-            read_rows(seed / "demand.jsonl", max_rows=None),
-            source_name="data/seed/demand.jsonl",
-            actor=SEED_ACTOR,
-            linker=linker,
-            illustrative=True,
-            progress=bar("seed demand"),
-        )
+    for kind, importer, wanted in (
+        ("courses", import_courses, courses),
+        ("demand", import_demand, demand),
+    ):
+        if wanted:
+            result[kind] = importer(
+                store,
+                read_rows(seed / f"{kind}.jsonl", max_rows=None),
+                source_name=f"data/seed/{kind}.jsonl",
+                actor=SEED_ACTOR,
+                linker=linker,
+                illustrative=True,
+                progress=bar(f"seed {kind}"),
+            )
     return result
 
 

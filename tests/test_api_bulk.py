@@ -63,8 +63,8 @@ def test_one_bad_row_among_1000_changes_nothing_and_is_reported(world: World) ->
             "message": "Must be greater than or equal to 0 and less than or equal to 100000.",
             # The value received is quoted back, so the provider need not hunt for it.
             "value": -5,
-            "expected": None,
-            "example": None,
+            "expected": "a whole number from 0 to 100000",
+            "example": "1",
         }
     ]
     assert table_dump(world.db_path) == before
@@ -338,3 +338,32 @@ def test_an_unreadable_feed_is_refused_before_any_job(world: World) -> None:
     )
     assert response.status_code == 422
     assert "JobPosting" in response.get_json()["message"]
+
+
+def test_api_writes_place_records_by_postcode_like_the_cli(world: World) -> None:
+    """A single write and a synchronous upload resolve the authority as a feed import does."""
+    from pathlib import Path
+
+    row = demand("P-1", local_authority=None, postcode="pr1 2hd")
+    created = world.client.post("/api/v1/demand", json=row, headers=world.headers("partnership"))
+    assert created.status_code == 201, created.get_json()
+    record = world.client.get(
+        created.headers["Location"], headers=world.headers("partnership")
+    ).get_json()
+    assert (record["local_authority"], record["location_method"]) == ("E07000123", "postcode")
+    nowhere = demand("P-2", local_authority=None, postcode=None)
+    refused = world.client.post(
+        "/api/v1/demand", json=nowhere, headers=world.headers("partnership")
+    )
+    assert refused.status_code == 422
+    assert "no postcode, coordinates or place name" in str(refused.get_json())
+
+    feed = (Path(__file__).parent / "data" / "feeds" / "nhs_jobs.json").read_bytes()
+    uploaded = world.client.post(
+        "/api/v1/demand/bulk",
+        data=feed,
+        content_type="application/json",
+        headers=world.headers("partnership"),
+    )
+    assert uploaded.status_code == 200, uploaded.get_json()
+    assert uploaded.get_json()["inserted"] == 2 and not uploaded.get_json()["unplaced"]

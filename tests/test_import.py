@@ -177,3 +177,35 @@ def test_demand_import_is_idempotent_and_validated(reference_store):
         import_demand(store, rows, source_name="d.json", actor="t")
     assert [(e.row, e.field) for e in caught.value.errors.errors] == [(3, "closing_date")]
     assert dump(store) == before
+
+
+def test_every_row_error_says_what_is_accepted(reference_store):
+    """However a row is wrong, each problem names the value, what is accepted and (mostly) how."""
+    bad_course = dict(
+        course("X-1"),
+        provider_ukprn="10000001",
+        delivery_mode="telepathy",
+        places=-3,
+        start_dates=["next week"],
+        national_delivery="sometimes",
+        url="ftp://x",
+        title="",
+        employment_statuses=["retired"],
+    )
+    bad_demand = dict(
+        demand("X-2"),
+        vacancies="lots",
+        posted_date="07/12/2026",
+        salary_unit="fortnight",
+        local_authority="Liverpool",
+        skills=[{"skill_id": "not-a-skill", "importance": "vital"}],
+        remote="maybe",
+    )
+    for importer, row in ((import_courses, bad_course), (import_demand, bad_demand)):
+        with pytest.raises(ImportRejected) as caught:
+            importer(reference_store, [row], source_name="t", actor="t")
+        errors = caught.value.errors.errors
+        assert len(errors) >= 6
+        for error in errors:
+            assert error.expected, error
+            assert "expected" in str(error)
