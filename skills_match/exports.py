@@ -73,6 +73,7 @@ SECTIONS = (
     ("trend", "Trend by month"),
     ("sectors", "Demand by sector"),
     ("occupations", "Demand by occupation"),
+    ("soc_groups", "Demand by SOC major group"),
 )
 
 
@@ -731,6 +732,10 @@ def to_html(report: GapReport, suppress: bool | None = None) -> str:
             (
                 "Demand by occupation (ISCO-08 sub-major group)",
                 [r for r in data["occupations"] if r["level"] == ALL_LEVELS],
+            ),
+            (
+                "Demand by SOC major group (from the job title, ONS coding index)",
+                [r for r in data["soc_groups"] if r["level"] == ALL_LEVELS],
             ),
         ],
         rules=[(k, data["rules"][k]) for k in RULES],

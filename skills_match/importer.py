@@ -21,6 +21,7 @@ from .errors import ImportRejected, InvalidInput
 from .geo import Locator, Resolution
 from .occupations import index_for as occupation_index
 from .schemas import CourseImportRow, CourseSchema, DemandSchema, field_hint
+from .soc import index_for as soc_index
 from .store import Store, utcnow
 from .store.courses import SkillLink, record_digest
 
@@ -530,16 +531,19 @@ def place_records(
 
 
 def infer_occupations(store: Store, records: Sequence[dict[str, Any] | None]) -> None:
-    """Fill occupation_id / isco_code from the title where the sender gave no occupation.
+    """Fill occupation_id / isco_code and the SOC major group from the title where not given.
 
     Below the index's confidence the occupation stays unknown (NULL); either way
-    occupation_method and occupation_confidence say what was decided.
+    occupation_method and occupation_confidence say what was decided. The SOC major
+    group comes from a given ``soc_code``, else from the ONS coding index (skills_match/soc.py),
+    with soc_method, soc_confidence and soc_evidence saying how.
     """
     todo = [r for r in records if r is not None]
     if not todo:
         return
     index = None
     for record in todo:
+        _infer_soc(record)
         if record.get("occupation_id"):
             record["occupation_method"] = "given"
             continue
@@ -554,6 +558,24 @@ def infer_occupations(store: Store, records: Sequence[dict[str, Any] | None]) ->
         record["occupation_method"] = "inferred"
         if not record.get("isco_code") and guess.isco_code:
             record["isco_code"] = guess.isco_code
+
+
+def _infer_soc(record: dict[str, Any]) -> None:
+    if record.get("soc_code"):
+        record.update(
+            soc_major=record["soc_code"][0],
+            soc_method="given",
+            soc_confidence=1.0,
+            soc_evidence=f"SOC 2020 unit group {record['soc_code']} given",
+        )
+        return
+    guess = soc_index().guess(record["job_title"])
+    record.update(
+        soc_major=guess.major,
+        soc_method="inferred" if guess.major else "unknown",
+        soc_confidence=guess.confidence,
+        soc_evidence=guess.evidence,
+    )
 
 
 def repost_key(record: Mapping[str, Any]) -> tuple[str, str, str] | None:

@@ -1,5 +1,6 @@
-"""Which job an advert is: its ESCO occupation (and ISCO-08 / SOC 2020 major group) from the
-title, with a confidence; "unknown" below the confidence a match needs.
+"""Which job an advert is: its ESCO occupation (and so its ISCO-08 group) from the title, with
+a confidence; "unknown" below the confidence a match needs. (The SOC major group is looked up
+separately, in the ONS coding index: skills_match/soc.py.)
 
 UK titles carry words that say nothing about the occupation ("Band 5", "Salaried",
 "(nights)", "- Acute Medical Unit", "x2"): they are removed first, then the title is

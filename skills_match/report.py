@@ -240,9 +240,9 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    """Demand in one sector or occupation group at one level (or all levels)."""
+    """Demand in one sector, occupation or SOC major group at one level (or all levels)."""
 
-    dimension: str  # sector | occupation
+    dimension: str  # sector | occupation | soc
     code: str | None
     label: str
     level: str
@@ -348,7 +348,7 @@ class GapReport:
             for p in self.trend
             if p.current_period
         ]
-        breakdown: dict[str, list[dict[str, Any]]] = {"sector": [], "occupation": []}
+        breakdown: dict[str, list[dict[str, Any]]] = {"sector": [], "occupation": [], "soc": []}
         for b in self.breakdown:
             breakdown[b.dimension].append(
                 {
@@ -411,6 +411,7 @@ class GapReport:
             "trend": trend,
             "sectors": breakdown["sector"],
             "occupations": breakdown["occupation"],
+            "soc_groups": breakdown["soc"],
             "top_skills": top,
         }
 
@@ -893,16 +894,17 @@ def resolve_period(store: Store, period_from: str | None, period_to: str | None)
 
 @dataclass(frozen=True)
 class ReferenceLabels:
-    """Names of SIC 2007 sections and ISCO-08 groups, from ``data/reference``."""
+    """Names of SIC 2007 sections, ISCO-08 and SOC major groups, from ``data/reference``."""
 
     sectors: Mapping[str, str]
     isco: Mapping[str, str]
+    soc: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, dimension: str, code: str | None) -> str:
         """A readable name for a breakdown code."""
         if code is None:
             return "Not recorded"
-        table = self.sectors if dimension == "sector" else self.isco
+        table = {"sector": self.sectors, "soc": self.soc}.get(dimension, self.isco)
         name = table.get(code)
         return f"{code} {name}" if name else code
 
@@ -922,4 +924,5 @@ def reference_labels(data_dir: str) -> ReferenceLabels:
     return ReferenceLabels(
         sectors=read("sic_sections.csv", "section", "label"),
         isco=read("isco_groups.csv", "code", "label"),
+        soc=read("soc_major_groups.csv", "code", "label"),
     )

@@ -145,6 +145,7 @@ def test_xlsx_escapes_formulas(world):
         "Trend by month",
         "Demand by sector",
         "Demand by occupation",
+        "Demand by SOC major group",
     ]
     sheet = book["Top unmet skills"]
     header = [c.value for c in sheet[1]]

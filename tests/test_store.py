@@ -328,3 +328,25 @@ def test_skill_links_round_trip_their_extractor_version(store):
     assert store.demand_record(demand_id)["skills"][0]["extractor"] == "9.9"
     assert store.course_derived_links(course_id) == links
     assert [link.extractor for link in store.demand_derived_links(demand_id)] == ["9.9"]
+
+
+def test_m010_gives_stored_records_the_group_of_their_soc_code(reference_db, tmp_path):
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        migrations.apply(store.db, stop_before="m010_demand_soc_major")
+        store.db.execute("ATTACH DATABASE ? AS ref", [str(reference_db)])
+        columns = ", ".join(store.db["local_authorities"].columns_dict)
+        store.db.execute(
+            f"INSERT INTO local_authorities ({columns}) SELECT {columns} FROM ref.local_authorities"
+        )
+        store.db.conn.commit()
+        store.db.execute("DETACH DATABASE ref")
+        with store.write():
+            for ref, soc in (("A", "2134"), ("B", None)):
+                store.db["demand"].insert({**_demand_table_row(ref), "soc_code": soc})
+        assert store.migrate() == ["m010_demand_soc_major"]
+        rows = store.db.execute(
+            "SELECT source_ref, soc_major, soc_method, soc_confidence FROM demand ORDER BY 1"
+        ).fetchall()
+        # Without a code the group waits for a re-import (the title lookup is not SQL).
+        assert rows == [("A", "2", "given", 1.0), ("B", None, None, None)]

@@ -11,13 +11,14 @@ import sqlite_utils
 from ..errors import NotFound
 from .courses import SkillLink, record_digest
 from .db import utcnow
-from .migrations import DEMAND_FEED_COLUMNS
+from .migrations import DEMAND_FEED_COLUMNS, DEMAND_SOC_COLUMNS
 
 # An advert is in exactly one of these: counted, kept aside unplaced, or noted as a repost.
 ADVERT_TABLES = ("demand", "demand_unplaced", "demand_duplicates")
 
-# What a demand row holds in the columns a record may leave out (m009's feed fields).
-_CLEARED = {**dict.fromkeys(DEMAND_FEED_COLUMNS), "remote": 0}
+# What a demand row holds in the columns a record may leave out (m009's feed fields, m010's
+# SOC group).
+_CLEARED = {**dict.fromkeys(DEMAND_FEED_COLUMNS), **dict.fromkeys(DEMAND_SOC_COLUMNS), "remote": 0}
 
 
 def demand_row(record: dict[str, Any]) -> dict[str, Any]:

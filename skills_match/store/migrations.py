@@ -682,3 +682,30 @@ ALTER TABLE import_runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE import_runs ADD COLUMN unplaced INTEGER NOT NULL DEFAULT 0
 """,
     )
+
+
+# The SOC major group of a demand record: given (the first digit of ``soc_code``), or
+# looked up from the title in the ONS coding index (skills_match/soc.py), or unknown.
+DEMAND_SOC_COLUMNS = {
+    "soc_major": str,
+    "soc_method": str,
+    "soc_confidence": float,
+    "soc_evidence": str,
+}
+
+
+@migrations()
+def m010_demand_soc_major(db: sqlite_utils.Database) -> None:
+    """SOC major group on demand records (``soc_method``: given, inferred, unknown).
+
+    Records imported before this migration get the group of a given ``soc_code``; the rest
+    stay NULL until re-imported (the title lookup needs the reference data, not SQL).
+    """
+    demand = db["demand"]
+    for name, kind in DEMAND_SOC_COLUMNS.items():
+        demand.add_column(name, kind)
+    db.execute(
+        "UPDATE demand SET soc_major = substr(soc_code, 1, 1), soc_method = 'given', "
+        "soc_confidence = 1.0 WHERE soc_code IS NOT NULL"
+    )
+    db.execute("CREATE INDEX idx_demand_soc_major ON demand(soc_major)")

@@ -543,7 +543,7 @@ class ReportMixin:
         # counts serve this query, the record's skill counts by level (see _pass_records).
         run(
             """CREATE TEMP TABLE gr_rec (id INTEGER PRIMARY KEY, an INTEGER, mi INTEGER,
-               period INTEGER, sector TEXT, occ TEXT, vac INTEGER, rk INTEGER,
+               period INTEGER, sector TEXT, occ TEXT, soc TEXT, vac INTEGER, rk INTEGER,
                tmask INTEGER, emask INTEGER)"""
         )
         # A level filter keeps only the fields of the levels asked for.
@@ -563,10 +563,12 @@ class ReportMixin:
         )
         run(
             f"""INSERT INTO gr_rec
-                SELECT id, an, mi, period, sector, occ, vac, (an << 1) | period, tmask, emask
+                SELECT id, an, mi, period, sector, occ, soc, vac, (an << 1) | period, tmask,
+                       emask
                 FROM (SELECT d.id AS id, l.an AS an, {mi} AS mi,
                              {mi} >= {len(q.previous_months)} AS period, d.sector AS sector,
-                             substr({occ}, 1, 2) AS occ, d.vacancies AS vac,
+                             substr({occ}, 1, 2) AS occ, d.soc_major AS soc,
+                             d.vacancies AS vac,
                              {counts.replace(",", " AS tmask,", 1)} AS emask
                 FROM demand d
                 JOIN gr_leaf l ON l.gss = d.local_authority
@@ -640,7 +642,7 @@ class ReportMixin:
 
     def _pass_records(self, q: ReportQuery) -> None:
         """Pass 2: per record its skill counts by level, summed by area and month (gr_am) and
-        by sector and occupation group (gr_so); accumulates like pass 1."""
+        by sector, occupation group and SOC major group (gr_so); accumulates like pass 1."""
         run = self.db.execute
         lv = _effective_level("ds")
         # Per record, how many of its skills fall at each level (all, and essential),
@@ -683,7 +685,7 @@ class ReportMixin:
         # (A month lies in one period, so gr_am's period needs no grouping of its own.)
         for name, keys, groups in (
             ("gr_am", "r.an, r.mi, r.period", "r.an, r.mi"),
-            ("gr_so", "r.sector, r.occ, r.period", "r.sector, r.occ, r.period"),
+            ("gr_so", "r.sector, r.occ, r.soc, r.period", "r.sector, r.occ, r.soc, r.period"),
         ):
             select = f"""SELECT {keys}, count(*) AS n_all, sum(r.vac) AS v_all, {sums}
                          FROM {source} GROUP BY {groups}"""
@@ -993,11 +995,11 @@ class ReportMixin:
         )
 
     def _breakdown_rows(self) -> list[dict[str, Any]]:
-        """Demand by SIC section and by ISCO sub-major group, per level, both periods."""
+        """Demand by SIC section, ISCO sub-major and SOC major group, per level, both periods."""
         sums = ", ".join((_level_sums("d{i}", "d"), _level_sums("n{i}"), _level_sums("v{i}", "v")))
         levels = range(len(REPORT_LEVELS))
         rows: list[dict[str, Any]] = []
-        for dimension, column in (("sector", "sector"), ("occupation", "occ")):
+        for dimension, column in (("sector", "sector"), ("occupation", "occ"), ("soc", "soc")):
             rows += self._rows(
                 f"""
                 WITH agg AS (SELECT {column} AS code, period, sum(n_all) AS n_all,
