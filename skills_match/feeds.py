@@ -20,7 +20,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 from .errors import InvalidInput
-from .geo import find_postcodes
 from .sections import html_to_text
 
 # Fields a CSV column can be mapped to (DemandSchema's names, plus salary as one text).
@@ -243,6 +242,8 @@ def from_job_posting(item: Mapping[str, Any]) -> dict[str, Any]:
         row["postcode"] = _text(address.get("postalCode"))
         if not row["postcode"]:
             # Some feeds put the whole address, postcode included, in one line.
+            from .geo import find_postcodes  # here: geo loads numpy, the CLI's --help need not
+
             found = find_postcodes(" ".join(filter(None, map(_text, address.values()))))
             row["postcode"] = found[0] if found else None
     if isinstance(geo, dict):

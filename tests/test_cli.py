@@ -154,3 +154,25 @@ def test_import_demand_reads_a_feed_with_a_mapping_and_lists_what_it_left_out(cl
         "posted_date: Not a valid date. (received 'yesterday'); expected an ISO 8601"
         in result.output
     )
+
+
+def test_help_imports_nothing_heavy():
+    """`skills-match --help` loads neither the store, the importer nor numpy/the model."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from skills_match.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('numpy', 'sqlite_utils', 'marshmallow', 'torch', 'onnxruntime', 'flask',"
+        " 'sentence_transformers', 'rapidfuzz')\n"
+        "print('heavy:', ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == "heavy: "
