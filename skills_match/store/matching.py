@@ -258,13 +258,6 @@ class MatchingMixin:
 
     # -- lookups by natural key (evaluation sets name records this way) --------------
 
-    def demand_id_by_ref(self, source: str, source_ref: str) -> int | None:
-        """A demand record's id by its (source, source_ref) key, or None."""
-        row = self.db.execute(
-            "SELECT id FROM demand WHERE source = ? AND source_ref = ?", [source, source_ref]
-        ).fetchone()
-        return row[0] if row else None
-
     def course_ids_by_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Course ids by (provider UKPRN, provider_ref), for the pairs that exist."""
         found: dict[tuple[str, str], int] = {}
