@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from .results import machine, today, write_section
+from .results import machine, publish, today
 
 SCRIPT = Path(sys.executable).with_name("skills-match")
 
@@ -56,8 +56,7 @@ def main() -> None:
         "`--help` imports neither the store, the importer, numpy nor the model "
         "(tests/test_cli.py::test_help_imports_nothing_heavy): commands import what they use.",
     ]
-    write_section("cli-start", "\n".join(lines))
-    print("\n".join(lines))
+    publish("cli-start", lines)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import numpy as np
 
 from bench.extraction_quality import open_parts, product_extractor, scratch_database
 from bench.extraction_throughput import TEMPLATE, copy, make_adverts
-from bench.results import machine, today, write_section
+from bench.results import machine, publish, today
 from skills_match.config import REPO_ROOT
 
 SEED_DEMAND = REPO_ROOT / "data" / "seed" / "demand.jsonl"
@@ -334,8 +334,7 @@ def main(argv: list[str] | None = None) -> None:
         "On adverts whose every sentence is new the extractor runs at about 9 adverts/s "
         "(see extraction-throughput).",
     ]
-    write_section("feed-import", "\n".join(lines))
-    print("\n".join(lines))
+    publish("feed-import", lines)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 from skills_match.config import Settings
 from skills_match.geo import Locator, evaluate, read_location_cases
 
-from .results import machine, today, write_section
+from .results import machine, publish, today
 
 
 def main() -> None:
@@ -59,8 +59,7 @@ def main() -> None:
         "lies over it: ONSPD holds centroids, not boundaries, so a point 20-50 m from a "
         "postcode in the next authority cannot be told apart without boundary polygons.",
     ]
-    write_section("location-accuracy", "\n".join(lines))
-    print("\n".join(lines))
+    publish("location-accuracy", lines)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,13 @@ def today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
+def publish(name: str, lines: list[str]) -> None:
+    """Write ``lines`` as the ``## name`` section of RESULTS.md and print them."""
+    text = "\n".join(lines)
+    write_section(name, text)
+    print(text)
+
+
 def write_section(name: str, markdown: str, path: Path = RESULTS) -> Path:
     """Replace (or append) the ``## name`` section of RESULTS.md with ``markdown``.
 

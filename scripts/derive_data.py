@@ -1909,7 +1909,7 @@ SOC_INDEX_SHEET = "SOC2010 Full Index V5"
 SOC_HELD_OUT_MOD = 5
 
 
-def _soc_index_rows(d: Deriver) -> list[tuple[str, str, bool]]:
+def _soc_index_rows() -> list[tuple[str, str, bool]]:
     """(title key, SOC 2010 unit group, has a qualifier) for every coded index entry."""
     from skills_match.occupations import clean_title
 
@@ -1924,21 +1924,18 @@ def _soc_index_rows(d: Deriver) -> list[tuple[str, str, bool]]:
     sheet = xlrd.open_workbook(str(path)).sheet_by_name(SOC_INDEX_SHEET)
     header = [str(v).strip() for v in sheet.row_values(0)]
     col = {name: header.index(name) for name in ("SOC 2010", "INDEXOCC", "IND", "ADD")}
-    rows, skipped = [], 0
+    rows = []
     for r in range(1, sheet.nrows):
         v = sheet.row_values(r)
         code = str(v[col["SOC 2010"]]).split(".")[0].strip()
         if not (code.isdigit() and len(code) == 4):
-            skipped += 1  # "see ..." cross-references carry no code
-            continue
+            continue  # "see ..." cross-references carry no code
         # The index writes titles head noun first ("Nurse, staff"): put them back in order.
         title = " ".join(reversed([p.strip() for p in str(v[col["INDEXOCC"]]).split(", ")]))
         key = clean_title(title)
         if key:
             qualified = bool(str(v[col["IND"]]).strip() or str(v[col["ADD"]]).strip())
             rows.append((key, code, qualified))
-    d.stats["soc_index_entries"] = len(rows)
-    d.stats["soc_index_cross_references"] = skipped
     return rows
 
 
@@ -1954,7 +1951,7 @@ def derive_soc_index(d: Deriver) -> None:
     A title's unit groups are listed with how many entries give each (ambiguous titles
     list several). The product reads the keys with its own ``clean_title``.
     """
-    rows = _soc_index_rows(d)
+    rows = _soc_index_rows()
     by_key: dict[str, Counter[str]] = defaultdict(Counter)
     for key, code, qualified in rows:
         if not qualified:

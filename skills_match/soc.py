@@ -23,9 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
-from .occupations import clean_title
+from .occupations import NearestTitle, clean_title
 
 MIN_CONFIDENCE = 0.6  # a major group below this is reported as unknown
 FUZZY_MIN_SCORE = 95  # token-sort ratio (0-100) a non-exact index title needs
@@ -41,6 +39,7 @@ class SocGuess:
     confidence: float
     evidence: str
     soc2010_unit: str | None = None  # when every index entry of the title agrees
+    match: str | None = None  # exact | near: how the title was found in the index
 
 
 def parse_codes(cell: str) -> Counter[str]:
@@ -58,8 +57,7 @@ class SocIndex:
 
     def __init__(self, entries: Mapping[str, Counter[str]]):
         self._codes = dict(entries)
-        self._choices = list(self._codes)
-        self._cache: dict[str, tuple[str, float] | None] = {}
+        self._near = NearestTitle(self._codes, FUZZY_MIN_SCORE)
 
     @classmethod
     def from_csv(cls, path: str | Path) -> SocIndex:
@@ -83,18 +81,13 @@ class SocIndex:
         if not key:
             return SocGuess(None, 0.0, "the title names no occupation")
         codes = self._codes.get(key)
-        factor, how = 1.0, f"title {key!r} is in the index"
+        match, factor, how = "exact", 1.0, f"title {key!r} is in the index"
         if codes is None:
-            if key not in self._cache:
-                found = process.extractOne(
-                    key, self._choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_MIN_SCORE
-                )
-                self._cache[key] = (found[0], found[1]) if found else None
-            near = self._cache[key]
+            near = self._near.nearest(key)
             if near is None:
                 return SocGuess(None, 0.0, f"no index title is close to {key!r}")
             codes = self._codes[near[0]]
-            factor = near[1] / 100 * FUZZY_DISCOUNT
+            match, factor = "near", near[1] / 100 * FUZZY_DISCOUNT
             how = f"title {key!r} ~ index title {near[0]!r} ({near[1]:.0f})"
         majors: Counter[str] = Counter()
         for code, count in codes.items():
@@ -106,8 +99,8 @@ class SocIndex:
         listed = ", ".join(sorted(codes))
         evidence = f"{how}: SOC 2010 {listed}"
         if confidence < MIN_CONFIDENCE:
-            return SocGuess(None, confidence, f"{evidence}; major groups disagree")
-        return SocGuess(major, confidence, evidence, unit)
+            return SocGuess(None, confidence, f"{evidence}; major groups disagree", match=match)
+        return SocGuess(major, confidence, evidence, unit, match)
 
 
 @functools.cache
@@ -150,12 +143,11 @@ def evaluate(index: SocIndex, cases: Sequence[SocCase]) -> dict[str, object]:
     misses: list[tuple[str, str, str, str]] = []
     for case in cases:
         guess = index.guess(case.title)
-        how = "exact" if " is in the index" in guess.evidence else "near"
         if guess.major is None:
             tally["unknown"] += 1
             continue
         right = guess.major in case.majors
-        tally[f"{how}_{'right' if right else 'wrong'}"] += 1
+        tally[f"{guess.match}_{'right' if right else 'wrong'}"] += 1
         if not right:
             misses.append((case.title, guess.major, ", ".join(sorted(case.codes)), guess.evidence))
     answered = sum(v for k, v in tally.items() if k != "unknown")
