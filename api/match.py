@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from skills_match.matcher import MatchRequestSchema, get_matcher
 
 from .auth import roles
 from .db import get_store, settings
+from .dumping import FastDumpSchema
 
 blp = Blueprint(
     "match",
@@ -26,7 +27,7 @@ blp = Blueprint(
 MATCH_ROLES = ("adviser", "admin")
 
 
-class TargetSkillOut(Schema):
+class TargetSkillOut(FastDumpSchema):
     """A skill of the target: in the gap, already held, or not digital."""
 
     skill_id = fields.String()
@@ -47,7 +48,7 @@ class TargetSkillOut(Schema):
     held_similarity = fields.Float(allow_none=True)
 
 
-class CoverOut(Schema):
+class CoverOut(FastDumpSchema):
     """One gap skill a course covers, and the course skill that covers it."""
 
     gap_skill_id = fields.String()
@@ -60,7 +61,7 @@ class CoverOut(Schema):
     closeness = fields.String(metadata={"description": "same skill, close match or related."})
 
 
-class LeftOut(Schema):
+class LeftOut(FastDumpSchema):
     """A gap skill a course does not cover."""
 
     skill_id = fields.String()
@@ -69,7 +70,7 @@ class LeftOut(Schema):
     importance = fields.String()
 
 
-class CourseSummaryOut(Schema):
+class CourseSummaryOut(FastDumpSchema):
     """What a match shows about a course."""
 
     id = fields.Integer()
@@ -102,7 +103,7 @@ class CourseSummaryOut(Schema):
     illustrative = fields.Boolean()
 
 
-class CourseMatchOut(Schema):
+class CourseMatchOut(FastDumpSchema):
     """One ranked course with its score, the parts of the score, and the explanation."""
 
     course_id = fields.Integer()
@@ -123,7 +124,7 @@ class CourseMatchOut(Schema):
     explanation = fields.String(metadata={"description": "Plain words to read to the client."})
 
 
-class RecognisedOut(Schema):
+class RecognisedOut(FastDumpSchema):
     """One of the person's phrases and the digital skill it was understood as."""
 
     text = fields.String()
@@ -133,7 +134,7 @@ class RecognisedOut(Schema):
     similarity = fields.Float()
 
 
-class PersonOut(Schema):
+class PersonOut(FastDumpSchema):
     """What was understood of the person (returned only; nothing is stored)."""
 
     recognised = fields.List(fields.Nested(RecognisedOut))
@@ -143,7 +144,7 @@ class PersonOut(Schema):
     eds_below_level1 = fields.List(fields.String())
 
 
-class ConsideredOut(Schema):
+class ConsideredOut(FastDumpSchema):
     """How many courses were looked at, and why relevant ones were left out."""
 
     active_courses = fields.Integer()
@@ -152,14 +153,14 @@ class ConsideredOut(Schema):
     excluded = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class AreaOut(Schema):
+class AreaOut(FastDumpSchema):
     """The person's area."""
 
     gss_code = fields.String()
     name = fields.String(allow_none=True)
 
 
-class _Common(Schema):
+class _Common(FastDumpSchema):
     target = fields.Dict(metadata={"description": "What was matched against: kind, id, label."})
     area = fields.Nested(AreaOut, allow_none=True)
     as_of = fields.String(metadata={"format": "date"})
@@ -177,7 +178,7 @@ class MatchOut(_Common):
     considered = fields.Nested(ConsideredOut)
 
 
-class PathwayStepOut(Schema):
+class PathwayStepOut(FastDumpSchema):
     """One course of a pathway, when it would run, and what it adds to the steps before."""
 
     step = fields.Integer()
@@ -204,15 +205,19 @@ def _matcher() -> Any:
 @roles(*MATCH_ROLES)
 @blp.arguments(MatchRequestSchema)
 @blp.response(200, MatchOut)
-def match(body: dict) -> dict:
+def match(body: dict) -> Any:
     """Rank active courses against the person's digital skill gap, with explanations."""
-    return _matcher().rank(body, get_store(), validated=True).as_dict()
+    # The result objects go to the schema as they are: a plain-dict copy first
+    # would double the serialising work of the largest answer the service gives.
+    return _matcher().rank(body, get_store(), validated=True)
 
 
 @blp.route("/pathway", methods=["POST"])
 @roles(*MATCH_ROLES)
 @blp.arguments(MatchRequestSchema)
 @blp.response(200, PathwayOut)
-def pathway(body: dict) -> dict:
+def pathway(body: dict) -> Any:
     """Up to three courses, essential before general before specialist, that fit in time."""
-    return _matcher().pathway(body, get_store(), validated=True).as_dict()
+    # The result objects go to the schema as they are: a plain-dict copy first
+    # would double the serialising work of the largest answer the service gives.
+    return _matcher().pathway(body, get_store(), validated=True)

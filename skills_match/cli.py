@@ -325,7 +325,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         "--preload",
         "--access-logfile",
         "-",
-        "api:create_app()",
+        "api.wsgi:app",
     ]
     env = {**os.environ, "SKILLS_MATCH_DATABASE": settings.database}
     click.echo(f"Serving on http://{bind}/api/v1/health", err=True)

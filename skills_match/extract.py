@@ -40,7 +40,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -62,9 +62,10 @@ from .lexicon import (
     tokenise,
     zipf,
 )
+from .plain import plain
 from .skillspace import SkillSpace
 from .store.courses import SkillLink
-from .text import normalise
+from .text import normalise, sha256_text
 
 # Bump when extraction output changes: every stored link records the version that made it
 # and `skills-match reextract` redoes links made by any other.
@@ -136,7 +137,7 @@ class ExtractedSkill:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass(frozen=True)
@@ -358,7 +359,10 @@ class Extractor:
         self.eds_equivalents = _eds_equivalents(Path(data_dir), space)
         self.result_cache_size = result_cache_size
         self._lock = threading.RLock()
-        # Sentence text -> its scored candidates, for catalogue text only (never a person's).
+        # SHA-256 of a sentence -> its scored candidates, in memory only and bounded (LRU).
+        # A person's sentences are kept too, as the vector cache keeps their vectors: by hash,
+        # never as text, never written anywhere; repeated phrases ("I use email") then cost
+        # nothing on the next request.
         self._results: OrderedDict[str, list[_Scored]] = OrderedDict()
 
     # -- public API ---------------------------------------------------------------------
@@ -448,14 +452,15 @@ class Extractor:
     # -- scoring ------------------------------------------------------------------------
 
     def _score_sentences(self, sentences: Sequence[str], persist: bool) -> list[list[_Scored]]:
+        keys = {s: sha256_text(s) for s in sentences}
         results: dict[str, list[_Scored]] = {}
         with self._lock:
-            if persist:
-                for s in sentences:
-                    cached = self._results.get(s)
-                    if cached is not None:
-                        results[s] = cached
-        todo = sorted({s for s in sentences if s not in results})
+            for s, key in keys.items():
+                cached = self._results.get(key)
+                if cached is not None:
+                    self._results.move_to_end(key)
+                    results[s] = cached
+        todo = sorted(s for s in keys if s not in results)
         if todo:
             vectors = self.cache.embed([_embed_form(s) for s in todo], persist=persist)
             table = self.candidate_table(todo, vectors, self.model.adapt(vectors), persist)
@@ -470,11 +475,11 @@ class Extractor:
             ):
                 fresh[todo[i]].append(_Scored(candidate, float(p)))
             results.update(fresh)
-            if persist:
-                with self._lock:
-                    self._results.update(fresh)
-                    while len(self._results) > self.result_cache_size:
-                        self._results.popitem(last=False)
+            with self._lock:
+                for s, scored in fresh.items():
+                    self._results[keys[s]] = scored
+                while len(self._results) > self.result_cache_size:
+                    self._results.popitem(last=False)
         return [results[s] for s in sentences]
 
     def candidate_table(

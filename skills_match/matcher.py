@@ -38,7 +38,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from scipy import sparse
 
 from .errors import InvalidInput
+from .plain import plain
 from .schemas import (
     ATTENDANCE_PATTERNS,
     DELIVERY_MODES,
@@ -325,7 +326,7 @@ class TargetSkill:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -363,7 +364,7 @@ class CourseMatch:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -391,7 +392,7 @@ class GapAnswer:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -660,13 +661,16 @@ _blas_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """Run numpy's BLAS on one thread for the duration.
+def _one_native_thread() -> Iterator[None]:
+    """Run numpy's BLAS and OpenMP (the extractor's scorer) on one thread for the duration.
 
     The matcher's products are small (tens of rows by a few thousand); a second BLAS
     thread buys nothing there, and on a busy machine its spin-waiting made a 10k-course
     request 5x slower (bench/RESULTS.md, match-speed). gunicorn runs one request per
-    worker, so one thread per worker is the right shape anyway.
+    worker, so one thread per worker is the right shape anyway. OpenMP matters for a
+    second reason: GNU OpenMP's thread pool does not survive fork(), so a match answered
+    in the gunicorn master (the warm-up) with a pool would hang every worker's first
+    prediction.
     """
     global _blas
     if _blas is None:
@@ -675,7 +679,7 @@ def _one_blas_thread() -> Iterator[None]:
                 from threadpoolctl import ThreadpoolController
 
                 _blas = ThreadpoolController()
-    with _blas.limit(limits=1, user_api="blas"):
+    with _blas.limit(limits=1, user_api=None):
         yield
 
 
@@ -716,12 +720,12 @@ def _one_torch_thread() -> Iterator[None]:
 
 
 def _single_threaded(method: Any) -> Any:
-    """Decorate a Matcher method to run with one BLAS and one torch thread."""
+    """Decorate a Matcher method to run with one BLAS, OpenMP and torch thread."""
     import functools
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _one_blas_thread(), _one_torch_thread():
+        with _one_native_thread(), _one_torch_thread():
             return method(*args, **kwargs)
 
     return wrapper

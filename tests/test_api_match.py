@@ -97,6 +97,37 @@ def test_pathway_response(api: dict) -> None:
     assert 0 < data["covered_share"] <= 1
 
 
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"eds": {"communicating": "none"}},
+        {
+            "current_skills": [],
+            "current_skills_text": "I use email, some Excel and Facebook",
+            "target": {"occupation": "data analyst"},
+            "local_authority": "E07000117",
+        },
+        {"target": {"occupation": "software developer"}, "constraints": {}},
+    ],
+)
+def test_served_answer_is_exactly_the_schema_dump(api: dict, route, change, monkeypatch) -> None:
+    """The fast serialiser changes nothing: each answer equals marshmallow's own dump."""
+    from marshmallow import Schema
+
+    from api.dumping import FastDumpSchema
+
+    request = {**body(api), **change}
+    headers = auth(api["keys"]["adviser"])
+    fast = api["client"].post(route, json=request, headers=headers)
+    with monkeypatch.context() as m:
+        m.setattr(FastDumpSchema, "dump", Schema.dump)
+        reference = api["client"].post(route, json=request, headers=headers)
+    assert fast.status_code == reference.status_code == 200, fast.get_json()
+    assert fast.get_json() == reference.get_json()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

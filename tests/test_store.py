@@ -344,9 +344,29 @@ def test_m010_gives_stored_records_the_group_of_their_soc_code(reference_db, tmp
         with store.write():
             for ref, soc in (("A", "2134"), ("B", None)):
                 store.db["demand"].insert({**_demand_table_row(ref), "soc_code": soc})
-        assert store.migrate() == ["m010_demand_soc_major"]
+        assert store.migrate()[0] == "m010_demand_soc_major"
         rows = store.db.execute(
             "SELECT source_ref, soc_major, soc_method, soc_confidence FROM demand ORDER BY 1"
         ).fetchall()
         # Without a code the group waits for a re-import (the title lookup is not SQL).
         assert rows == [("A", "2", "given", 1.0), ("B", None, None, None)]
+
+
+def test_naming_an_occupation_by_id_uri_or_label_uses_indexes(store):
+    """Every match target names an occupation; those lookups must not scan the table."""
+    occupation = store.db.execute("SELECT id, uri, label FROM occupations LIMIT 1").fetchone()
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        for name in occupation:
+            assert (
+                store.find_occupation(name.upper() if name == occupation[2] else name)
+                == (occupation[0])
+            )
+    finally:
+        store.db.conn.set_trace_callback(None)
+    lookups = [s for s in statements if "FROM occupations" in s]
+    assert len(lookups) == 4  # id or uri (x3), then the label
+    for sql in lookups:
+        plan = " ".join(r[3] for r in store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+        assert "SCAN occupations" not in plan, (sql, plan)

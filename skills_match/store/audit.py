@@ -39,14 +39,10 @@ class AuditMixin:
         target: str | None = None,
     ) -> None:
         """Append one audit entry."""
-        with immediate(self.db):
-            self.db["audit_log"].insert(
-                {
-                    "at": utcnow(),
-                    "actor": actor,
-                    "role": role,
-                    "action": action,
-                    "target": target,
-                    "outcome": outcome,
-                }
-            )
+        # One INSERT is atomic on its own (and joins a transaction already open): no
+        # BEGIN IMMEDIATE, and no table introspection on a path every API call takes.
+        self.db.execute(
+            "INSERT INTO audit_log (at, actor, role, action, target, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [utcnow(), actor, role, action, target, outcome],
+        )

@@ -709,3 +709,10 @@ def m010_demand_soc_major(db: sqlite_utils.Database) -> None:
         "soc_confidence = 1.0 WHERE soc_code IS NOT NULL"
     )
     db.execute("CREATE INDEX idx_demand_soc_major ON demand(soc_major)")
+
+
+@migrations()
+def m011_occupation_lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for naming an occupation by URI or label (each match target did a full scan)."""
+    db.execute("CREATE INDEX idx_occupations_uri ON occupations(uri)")
+    db.execute("CREATE INDEX idx_occupations_label_lower ON occupations(lower(label))")
