@@ -370,3 +370,28 @@ def test_naming_an_occupation_by_id_uri_or_label_uses_indexes(store):
     for sql in lookups:
         plan = " ".join(r[3] for r in store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
         assert "SCAN occupations" not in plan, (sql, plan)
+
+
+def test_alternative_labels_name_an_occupation_as_they_change(store):
+    """occupation_labels (m011) follows occupations.alt_labels through every write."""
+    row = {"id": "test-occ", "uri": "urn:test-occ", "label": "test occupation"}
+    with store.write():
+        store.db["occupations"].insert({**row, "alt_labels": '["Moon Clerk", "Tide Reader"]'})
+    assert store.find_occupation("moon clerk") == "test-occ"
+    assert store.find_occupation("TIDE READER") == "test-occ"
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    store.find_occupation("tide reader")
+    store.db.conn.set_trace_callback(None)
+    plan = store.db.execute(f"EXPLAIN QUERY PLAN {statements[-1]}").fetchall()
+    assert "SCAN" not in " ".join(r[3] for r in plan)
+    with store.write():
+        store.db["occupations"].update("test-occ", {"alt_labels": '["star clerk"]'})
+    assert store.find_occupation("moon clerk") is None
+    assert store.find_occupation("star clerk") == "test-occ"
+    with store.write():
+        store.db["occupations"].delete("test-occ")
+    assert store.find_occupation("star clerk") is None
+    assert store.db.execute(
+        "SELECT count(*) FROM occupation_labels WHERE occupation_id = 'test-occ'"
+    ).fetchone() == (0,)

@@ -152,10 +152,9 @@ class MatchingMixin:
         ).fetchone()
         if row:
             return row[0]
-        # Alternative labels live in a JSON list; 3,000 rows, so a scan is a few ms.
         row = self.db.execute(
-            """SELECT o.id FROM occupations o, json_each(o.alt_labels) a
-               WHERE lower(a.value) = ? ORDER BY o.id LIMIT 1""",
+            "SELECT occupation_id FROM occupation_labels WHERE label = ? "
+            "ORDER BY occupation_id LIMIT 1",
             [key],
         ).fetchone()
         return row[0] if row else None

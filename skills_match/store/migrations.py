@@ -713,6 +713,37 @@ def m010_demand_soc_major(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m011_occupation_lookup_indexes(db: sqlite_utils.Database) -> None:
-    """Indexes for naming an occupation by URI or label (each match target did a full scan)."""
-    db.execute("CREATE INDEX idx_occupations_uri ON occupations(uri)")
-    db.execute("CREATE INDEX idx_occupations_label_lower ON occupations(lower(label))")
+    """Indexes for naming an occupation by URI, label or alternative label.
+
+    Each match target named an occupation with full scans (the alternative labels through
+    json_each over every row); ``occupation_labels`` holds each lower-cased alternative
+    label, kept equal to ``occupations.alt_labels`` by triggers.
+    """
+    _run(
+        db,
+        """
+CREATE INDEX idx_occupations_uri ON occupations(uri);
+CREATE INDEX idx_occupations_label_lower ON occupations(lower(label));
+CREATE TABLE occupation_labels (
+    label TEXT NOT NULL,
+    occupation_id TEXT NOT NULL,
+    PRIMARY KEY (label, occupation_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_occupation_labels_occupation ON occupation_labels(occupation_id);
+INSERT OR IGNORE INTO occupation_labels (label, occupation_id)
+    SELECT lower(a.value), o.id FROM occupations o, json_each(o.alt_labels) a
+""",
+    )
+    add = (
+        "INSERT OR IGNORE INTO occupation_labels (label, occupation_id) "
+        "SELECT lower(value), NEW.id FROM json_each(NEW.alt_labels);"
+    )
+    remove = "DELETE FROM occupation_labels WHERE occupation_id = OLD.id;"
+    db.execute(f"CREATE TRIGGER occupation_labels_add AFTER INSERT ON occupations BEGIN {add} END")
+    db.execute(
+        "CREATE TRIGGER occupation_labels_change AFTER UPDATE OF id, alt_labels ON occupations "
+        f"BEGIN {remove} {add} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER occupation_labels_remove AFTER DELETE ON occupations BEGIN {remove} END"
+    )
