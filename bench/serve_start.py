@@ -74,7 +74,8 @@ class Server:
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}",
-             "--workers", str(workers), "--preload", "--timeout", "120", app],
+             "--workers", str(workers), "--preload", "--timeout", "120",
+             "--config", "python:api.gunicorn_hooks", app],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip

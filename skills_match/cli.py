@@ -323,6 +323,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
         str(workers or settings.workers),
         # Build the app (and its model) once in the master, then fork: workers share it.
         "--preload",
+        # Workers leave without destroying the inherited model session (see the module).
+        "--config",
+        "python:api.gunicorn_hooks",
         "--access-logfile",
         "-",
         "api.wsgi:app",

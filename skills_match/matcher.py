@@ -1765,7 +1765,17 @@ class Matcher:
                 )
         level_rank = int(cat.course_level[row])
         course_level = LEVEL_NAMES[level_rank] if level_rank >= 0 else None
-        penalties = self._penalty_reasons(scored, i, course_level, prior, prepared.has_level)
+        # _score fitted every row with no prior (a match); a pathway step has one.
+        level_fit = (
+            float(scored.level_fit[i])
+            if prior is None
+            else float(
+                self.level_rule(
+                    cat.course_level[[row]], scored.cov[[i]], scored.gap, prior, prepared.has_level
+                )[0]
+            )
+        )
+        penalties = self._penalty_reasons(scored, i, level_fit, course_level, prior, prepared)
         detail = details.get(course_id, {"id": course_id})
         start = int(scored.next_start[i])
         next_start = date.fromordinal(start).isoformat() if start > 0 else None
@@ -1776,11 +1786,7 @@ class Matcher:
             score=float(scored.score[i]),
             coverage=round(float(scored.coverage[i]), 4),
             focus=round(float(scored.focus[i]), 4),
-            level_fit=float(
-                self.level_rule(
-                    cat.course_level[[row]], scored.cov[[i]], scored.gap, prior, prepared.has_level
-                )[0]
-            ),
+            level_fit=level_fit,
             outcome_factor=round(float(scored.outcome[i]), 4),
             course_level=course_level,
             covers=covers,
@@ -1804,16 +1810,15 @@ class Matcher:
         self,
         scored: _Scored,
         i: int,
+        fit: float,
         course_level: str | None,
         prior: np.ndarray | None,
-        has_level: tuple[bool, bool],
+        prepared: _Prepared,
     ) -> list[str]:
-        row = int(scored.rows[i])
-        fit = self.level_rule(
-            self.catalogue_.course_level[[row]], scored.cov[[i]], scored.gap, prior, has_level
-        )[0]
+        """The level penalty of result ``i`` (its level fit ``fit``) in plain words."""
         if fit >= 1.0:
             return []
+        has_level = prepared.has_level
         covered = scored.cov[i] > 0
         if prior is not None:
             covered |= prior > 0
