@@ -94,6 +94,9 @@ def init(ctx: click.Context, seed: bool, no_seed_courses: bool, no_seed_demand: 
     from .bootstrap import initialise
 
     started = time.perf_counter()
+    # init is a batch job with the machine to itself: embed the taxonomy on every core
+    # (the service's one thread per worker is the wrong shape here), unless set explicitly.
+    os.environ.setdefault("SKILLS_MATCH_ONNX_THREADS", str(os.cpu_count() or 1))
     _export_model(_settings(ctx), force=False, required=False)
     try:
         result = initialise(

@@ -42,7 +42,8 @@ class Settings:
     onnx_threads: int = _setting(
         1,
         "Threads onnxruntime uses to embed text in each process. 1 suits the service, which "
-        "runs a worker per core (`SKILLS_MATCH_WORKERS`); more can speed up a lone big job.",
+        "runs a worker per core (`SKILLS_MATCH_WORKERS`); more can speed up a lone big job. "
+        "`init` uses every core unless this is set.",
     )
     busy_timeout_ms: int = _setting(
         5000, "How long a connection waits for SQLite's write lock before giving up."
