@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,6 +23,7 @@ import pytest
 
 from skills_match.text import sha256_text
 from tests.api_support import World, build_world
+from tests.servers import free_port, wait_until_healthy
 
 SENTINEL = "Zqxjv7Sentinel"
 PHRASES = [f"{SENTINEL} spreadsheets", f"managing {SENTINEL} budgets in Excel"]
@@ -114,12 +113,6 @@ def test_sentinel_in_no_log_and_no_table(world: World, caplog, encoder) -> None:
     ] + [(f"key:{world.key_ids['adviser']}", "POST /api/v1/match", "422")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _post(url: str, body: dict, key: str) -> int:
     request = urllib.request.Request(
         url,
@@ -137,7 +130,7 @@ def _post(url: str, body: dict, key: str) -> int:
 @pytest.mark.slow
 def test_sentinel_in_no_gunicorn_log(world: World, tmp_path: Path) -> None:
     """The same requests through a real gunicorn with access log and DEBUG logging on."""
-    port = _free_port()
+    port = free_port()
     access, errors = tmp_path / "access.log", tmp_path / "error.log"
     env = {
         **os.environ,
@@ -157,15 +150,7 @@ def test_sentinel_in_no_gunicorn_log(world: World, tmp_path: Path) -> None:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"gunicorn did not start: {errors.read_text()[-2000:]}")
-                time.sleep(0.5)
+        wait_until_healthy(base, server, errors.read_text)
         for path, body in requests_with_the_sentinel(world):
             assert _post(base + path, body, world.keys["adviser"]) == 200, path
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ from skills_match.apikeys import create_key
 from skills_match.config import Settings
 from skills_match.store import Store
 from tests.conftest import copy_database
+from tests.servers import free_port, wait_until_healthy
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _match(base: str, key: str, text: str) -> tuple[int, float]:
@@ -55,7 +49,7 @@ def test_serve_answers_from_warm_workers_and_stops_cleanly(seeded_db, tmp_path) 
     settings = Settings.from_env(database=str(path))
     with Store(path) as store:
         _, key = create_key(store, settings.api_key_pepper, "serve test", "adviser")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "SKILLS_MATCH_DATABASE": str(path), "HF_HUB_OFFLINE": "1"}
     with log.open("w") as out:
@@ -66,15 +60,7 @@ def test_serve_answers_from_warm_workers_and_stops_cleanly(seeded_db, tmp_path) 
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"serve did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.3)
+        wait_until_healthy(base, server, log.read_text, seconds=180)
         answers = [_match(base, key, f"I use email and some Excel, case {n}") for n in range(6)]
         assert [status for status, _ in answers] == [200] * 6
         # No worker builds the model on its first request: that took seconds before.
