@@ -4,7 +4,8 @@ A match answer carries about 2,300 fields; marshmallow's per-field machinery (ac
 default, hooks) spent more time on them than the ranking did. :class:`FastDumpSchema` reads
 the schema's own field list once and, for the plain field types, converts values directly;
 any other field, and any schema with dump hooks, goes through marshmallow as before.
-``tests/test_api_dumping.py`` checks the two agree on real answers.
+``tests/test_api_dumping.py`` checks the two agree field type by field type, and
+``tests/test_api_match.py`` on real match and pathway answers.
 """
 
 from __future__ import annotations
