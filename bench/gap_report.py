@@ -200,7 +200,7 @@ def main() -> None:
         f" --areas {args.areas}`" if args.areas != "region" else "`"
     )
     write_section(
-        "gap-report",
+        "gap-report" if args.areas == "region" else f"gap-report-{args.areas}",
         f"""Command: {command} ({today()}, {machine()}; load average up to {load:.1f} from
 other work on the shared machine while it ran; a reference pure-Python loop,
 `sum(range(10**8))`, took {reference:.2f} s of CPU).
