@@ -197,6 +197,11 @@ class PathwayOut(_Common):
     explanation = fields.String()
 
 
+# The views return the matcher's result objects as they are: the output schemas read their
+# attributes, and a plain-dict copy first would double the serialising of the largest answer
+# the service gives.
+
+
 def _matcher() -> Any:
     return get_matcher(settings(), get_store())
 
@@ -207,8 +212,6 @@ def _matcher() -> Any:
 @blp.response(200, MatchOut)
 def match(body: dict) -> Any:
     """Rank active courses against the person's digital skill gap, with explanations."""
-    # The result objects go to the schema as they are: a plain-dict copy first
-    # would double the serialising work of the largest answer the service gives.
     return _matcher().rank(body, get_store(), validated=True)
 
 
@@ -218,6 +221,4 @@ def match(body: dict) -> Any:
 @blp.response(200, PathwayOut)
 def pathway(body: dict) -> Any:
     """Up to three courses, essential before general before specialist, that fit in time."""
-    # The result objects go to the schema as they are: a plain-dict copy first
-    # would double the serialising work of the largest answer the service gives.
     return _matcher().pathway(body, get_store(), validated=True)

@@ -25,8 +25,6 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,13 +32,14 @@ from pathlib import Path
 
 from skills_match.apikeys import create_key
 from skills_match.bootstrap import initialise
+from skills_match.cli import SERVE_APP
 from skills_match.config import Settings
 from skills_match.store import Store
 
-from .load import ADVICE, HOST, PEPPER, free_port, wait_until_up
+from .load import ADVICE, HOST, PEPPER, Server, wait_until_up
 from .results import machine, publish, today
 
-APPS = {"warm": "api.wsgi:app", "peer": "api:create_app()"}
+APPS = {"warm": SERVE_APP, "peer": "api:create_app()"}
 
 
 def children(pid: int) -> list[int]:
@@ -57,37 +56,6 @@ def memory_mib(pid: int) -> dict[str, float]:
         if name in ("Pss", "Rss"):
             fields[name.lower()] = int(rest.split()[0]) / 1024
     return fields
-
-
-class Server:
-    """gunicorn serving ``app`` on a free loopback port, its output discarded."""
-
-    def __init__(self, app: str, database: Path, workers: int) -> None:
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "SKILLS_MATCH_DATABASE": str(database),
-            "SKILLS_MATCH_API_KEY_PEPPER": PEPPER,
-            "SKILLS_MATCH_LOG_LEVEL": "WARNING",
-            "SKILLS_MATCH_RATE_LIMIT_MATCH": "",
-        }
-        started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}",
-             "--workers", str(workers), "--preload", "--timeout", "120",
-             "--config", "python:api.gunicorn_hooks", app],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        wait_until_up(self.port, time.monotonic() + 300)
-        self.start_seconds = time.perf_counter() - started
-
-    def workers(self) -> list[int]:
-        return children(self.process.pid)
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=60)
 
 
 def match_ms(port: int, key: str, n: int) -> float:
@@ -117,7 +85,7 @@ def fresh_worker(server: Server, old: int) -> None:
     os.kill(old, signal.SIGKILL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        now = server.workers()
+        now = children(server.process.pid)
         if now and old not in now:
             wait_until_up(server.port, deadline)
             return
@@ -127,12 +95,12 @@ def fresh_worker(server: Server, old: int) -> None:
 
 def first_matches(app: str, database: Path, key: str, fresh: int) -> dict:
     """Start-to-healthy and the first match of the first and of each fresh worker."""
-    server = Server(app, database, workers=1)
+    server = Server(database, workers=1, app=app)
     try:
         firsts = [match_ms(server.port, key, 0)]
         later = [match_ms(server.port, key, n) for n in range(1, 31)]
         for n in range(fresh):
-            fresh_worker(server, server.workers()[0])
+            fresh_worker(server, children(server.process.pid)[0])
             firsts.append(match_ms(server.port, key, n + 1))
         return {"start": server.start_seconds, "firsts": firsts, "later": later}
     finally:
@@ -141,7 +109,7 @@ def first_matches(app: str, database: Path, key: str, fresh: int) -> dict:
 
 def memory(app: str, database: Path, key: str) -> dict:
     """PSS and RSS of the master and of each of two workers after 40 matches (4 clients)."""
-    server = Server(app, database, workers=2)
+    server = Server(database, workers=2, app=app)
     try:
         # Four clients at once, so both workers answer matches (one at a time could all
         # land on the same worker).
@@ -149,7 +117,7 @@ def memory(app: str, database: Path, key: str) -> dict:
             list(pool.map(lambda n: match_ms(server.port, key, n), range(40)))
         return {
             "master": memory_mib(server.process.pid),
-            "workers": [memory_mib(pid) for pid in server.workers()],
+            "workers": [memory_mib(pid) for pid in children(server.process.pid)],
         }
     finally:
         server.stop()

@@ -307,6 +307,30 @@ def import_demand_command(
     _import(ctx, "demand", file, fmt, rows=rows, locator=locator, dry_run=dry_run)
 
 
+SERVE_APP = "api.wsgi:app"
+
+
+def gunicorn_command(bind: str, workers: int, app: str = SERVE_APP) -> list[str]:
+    """The gunicorn command line `serve` runs (the serve-start benchmark swaps the app)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        # Build the app (and its model) once in the master, then fork: workers share it.
+        "--preload",
+        # Workers leave without destroying the inherited model session (see the module).
+        "--config",
+        "python:api.gunicorn_hooks",
+        "--access-logfile",
+        "-",
+        app,
+    ]
+
+
 @main.command()
 @click.option("--host", help="Address to bind (default SKILLS_MATCH_HOST, 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default SKILLS_MATCH_PORT, 8000).")
@@ -316,23 +340,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     """Serve the API and pages with gunicorn."""
     settings = _settings(ctx)
     bind = f"{host or settings.host}:{port or settings.port}"
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        bind,
-        "--workers",
-        str(workers or settings.workers),
-        # Build the app (and its model) once in the master, then fork: workers share it.
-        "--preload",
-        # Workers leave without destroying the inherited model session (see the module).
-        "--config",
-        "python:api.gunicorn_hooks",
-        "--access-logfile",
-        "-",
-        "api.wsgi:app",
-    ]
+    args = gunicorn_command(bind, workers or settings.workers)
     env = {**os.environ, "SKILLS_MATCH_DATABASE": settings.database}
     click.echo(f"Serving on http://{bind}/api/v1/health", err=True)
     os.execvpe(args[0], args, env)

@@ -142,6 +142,8 @@ def warm_up(settings: Settings) -> dict[str, float]:
     `serve` runs this in the gunicorn master before it forks, so each worker starts with
     the model loaded, the arrays in shared (copy-on-write) memory and the code paths of a
     match already run once: a worker's first request is as fast as its hundredth.
+    The sample match runs OpenMP on one thread (``Matcher.rank`` limits it, once the
+    scorer's OpenMP library is loaded), so no OpenMP pool exists to break at the fork.
     """
     from .matcher import get_matcher
 
