@@ -28,9 +28,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from ..text import normalise
+from . import report_cells
 from .migrations import LEVEL_COUNT_BITS, LEVELS
 
 SHARE_SCALE = 1_000_000
@@ -77,7 +79,7 @@ _CELLK_UPSERT = """ON CONFLICT (k) DO UPDATE SET
 # period, and node cells by (node << 32) | (skill << 4) | (level << 1) | period: joins and
 # roll-ups then seek one integer key, several times cheaper than grouping or joining on four
 # columns (measured). These SQL snippets take a cell key apart.
-_AN_BITS = 65535 << 1  # the authority's bits in a cell key
+_AN_BITS = report_cells.AN_BITS
 
 
 def _cell_an(key: str) -> str:
@@ -109,11 +111,10 @@ _TEMP_TABLES = (
     "gr_csk",
     "gr_clv",
     "gr_ssk",
-    "gr_ucell",
     "gr_node",
     "gr_leafnode",
     "gr_nsk",
-    "gr_nskk",
+    "gr_ndem",
     "gr_nsup",
 )
 
@@ -156,6 +157,8 @@ class ReportMixin:
     """Aggregations behind the gap report and its drill-down."""
 
     db: sqlite_utils.Database
+    # The node cells of the report being read (see _build_gaps), between build and drop.
+    _gap_cells: report_cells.NodeCells | None = None
 
     # -- areas ------------------------------------------------------------------------
 
@@ -365,6 +368,7 @@ class ReportMixin:
         finally:
             if helper is not None:
                 helper.cancel()
+            self._gap_cells = None
             self._drop_temp()
             if own_transaction and conn.in_transaction:
                 conn.execute("COMMIT")
@@ -420,6 +424,7 @@ class ReportMixin:
         self._build_supply(q, start, end)
         self._build_nodes()
         self._build_node_supply()
+        sibling_cells: list[tuple[Any, ...]] = []
         if helper is not None:
             tables = helper.result()
             if tables is None:  # the sibling could not share this snapshot: do its part here
@@ -428,18 +433,19 @@ class ReportMixin:
                 self._pass_cells(q, "sibling")
                 self._pass_records(q)
             else:
-                self._merge_sibling(tables)
-        self._build_cells(q)
+                sibling_cells = self._merge_sibling(tables)
+        self._build_gaps(q, sibling_cells)
 
-    def _merge_sibling(self, tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
-        """Add the sibling's partial cells and record aggregates to this connection's."""
-        columns, rows = tables["gr_cellk"]
-        self.db.conn.executemany(f"INSERT INTO gr_cellk VALUES (?, ?, ?, ?) {_CELLK_UPSERT}", rows)
+    def _merge_sibling(
+        self, tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+    ) -> list[tuple[Any, ...]]:
+        """Add the sibling's record aggregates to this connection's; return its cells."""
         # gr_am and gr_so may hold several rows per key: every reader sums them.
         for name in ("gr_am", "gr_so"):
             columns, rows = tables[name]
             marks = ", ".join("?" * len(columns))
             self.db.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        return tables["gr_cellk"][1]
 
     def _build_prelude(self, q: ReportQuery, part: str | None = None) -> tuple[str, str]:
         """Months, levels, authorities, skills and records in scope; (start, end) dates.
@@ -865,57 +871,71 @@ class ReportMixin:
                 ON CONFLICT (k) DO UPDATE SET u = u + excluded.u"""
         )
 
-    def _build_cells(self, q: ReportQuery) -> None:
-        """Gaps per authority and skill, then per node and skill (for totals and top lists)."""
-        run = self.db.execute
-        # Demand and supply of each (skill, level, authority, period) cell with demand. Cells
-        # with supply but no demand have no gap and are counted only in the supply totals.
-        run(
-            f"""CREATE TEMP TABLE gr_ucell AS
-                SELECT c.k AS k, l.an AS an, c.n AS n,
-                       c.ev * :we + (c.v - c.ev) * :wo AS d,
-                       COALESCE(ls.u, 0) * {SHARE_SCALE} + COALESCE(ns.u, 0) * l.share AS s
-                FROM gr_cellk c JOIN gr_leaf l ON l.an = {_cell_an("c.k")}
-                LEFT JOIN gr_ssk ls ON ls.k = c.k
-                LEFT JOIN gr_ssk ns ON ns.k = c.k & ~{_AN_BITS}""",
-            {"we": q.weight_essential, "wo": q.weight_optional},
-        )
-        # Per node and skill: demand, the sum of the authorities' gaps, and the node's whole
-        # supply of that skill (local places in its authorities plus its share of national).
-        run(
-            "CREATE TEMP TABLE gr_nskk (k INTEGER PRIMARY KEY, d INTEGER, n INTEGER, unmet INTEGER)"
-        )
-        # Each authority's own cells (one row each), then one tree level at a time, each
-        # node's rows added into its parent's: authorities, then combined authorities and
-        # counties, then regions. Every cell is added up once per level above it, not once
-        # per ancestor from scratch (a third of the upserts over many authorities).
-        run(
-            f"""INSERT INTO gr_nskk
-                SELECT {_node_key("n.nid", "u.k")}, u.d, u.n, max(u.d - u.s, 0)
-                FROM gr_ucell u CROSS JOIN gr_leaf l ON l.an = u.an
-                CROSS JOIN gr_node n ON n.kind = 'local_authority' AND n.code = l.gss"""
-        )
-        for kinds in (("local_authority",), ("combined_authority", "county"), ("region",)):
-            run(
-                f"""INSERT INTO gr_nskk
-                    SELECT (c.parent << 32) | (x.k & 4294967295), x.d, x.n, x.unmet
-                    FROM gr_node c
-                    JOIN gr_nskk x ON x.k >= (c.nid << 32) AND x.k < ((c.nid + 1) << 32)
-                    WHERE c.kind IN ({_marks(kinds)}) AND c.parent IS NOT NULL
-                    ON CONFLICT (k) DO UPDATE SET
-                        d = d + excluded.d, n = n + excluded.n, unmet = unmet + excluded.unmet""",
-                kinds,
+    def _build_gaps(self, q: ReportQuery, sibling_cells: Sequence[tuple[Any, ...]]) -> None:
+        """Gaps per authority and skill, rolled up to every node (report_cells, in numpy).
+
+        Leaves gr_ndem (per node, level and period: demand, sum of gaps, net gap) and
+        gr_nsk's rows for the whole scope (node 1, for the drill-down) in SQL, and every
+        node cell in ``_gap_cells`` for the top lists.
+        """
+        conn = self.db.conn
+        cells = report_cells.fetch_int_columns(conn, "SELECT k, ev, v, n FROM gr_cellk", 4)
+        if sibling_cells:
+            # The two connections' cells: disjoint by skill when read from the summary,
+            # overlapping when each took a share of the records, so added up by key.
+            theirs = np.array(sibling_cells, dtype=np.int64).reshape(len(sibling_cells), 4)
+            merged = [np.concatenate((mine, theirs[:, i])) for i, mine in enumerate(cells)]
+            key, sums = report_cells.group_sums(merged[0], *merged[1:])
+            cells = [key, *sums]
+
+        def by_number(sql: str) -> np.ndarray:
+            # A (number, value) table as an array indexed by the number (0 where absent).
+            number, value = report_cells.fetch_int_columns(conn, sql, 2)
+            out = np.zeros(int(number.max(initial=0)) + 1, dtype=np.int64)
+            out[number] = value
+            return out
+
+        def keyed(table: str) -> report_cells.KeyedTable:
+            return report_cells.KeyedTable.of(
+                *report_cells.fetch_int_columns(conn, f"SELECT k, u FROM {table}", 2)
             )
-        run(
-            f"""CREATE TEMP TABLE gr_nsk AS
-                SELECT x.nid, x.sn, x.lv, x.period, x.d, x.n, x.unmet,
-                       COALESCE(p.u, 0) * {SHARE_SCALE} + COALESCE(ns.u, 0) * nd.share AS s
-                FROM (SELECT k >> 32 AS nid, (k >> 4) & 268435455 AS sn, (k >> 1) & 7 AS lv,
-                             k & 1 AS period, k, d, n, unmet FROM gr_nskk) x
-                JOIN gr_node nd ON nd.nid = x.nid
-                LEFT JOIN gr_nsup p ON p.k = x.k
-                LEFT JOIN gr_ssk ns ON ns.k = (x.sn << 20) | (x.lv << 17) | x.period"""
+
+        gaps = report_cells.node_cells(
+            (cells[0], cells[1], cells[2], cells[3]),
+            leaf_share=by_number("SELECT an, share FROM gr_leaf"),
+            leaf_nodes=tuple(
+                report_cells.fetch_int_columns(conn, "SELECT an, nid FROM gr_leafnode", 2)
+            ),
+            node_share=by_number("SELECT nid, COALESCE(share, 0) FROM gr_node"),
+            supply=keyed("gr_ssk"),
+            node_supply=keyed("gr_nsup"),
+            weights=(q.weight_essential, q.weight_optional),
+            scale=SHARE_SCALE,
         )
+        run = self.db.execute
+        run(
+            """CREATE TEMP TABLE gr_ndem (nid INTEGER, lv INTEGER, period INTEGER, d INTEGER,
+               unmet INTEGER, net INTEGER, PRIMARY KEY (nid, lv, period))"""
+        )
+        conn.executemany(
+            "INSERT INTO gr_ndem VALUES (?, ?, ?, ?, ?, ?)", report_cells.area_demand(gaps)
+        )
+        run(
+            """CREATE TEMP TABLE gr_nsk (nid INTEGER, sn INTEGER, lv INTEGER, period INTEGER,
+               d INTEGER, n INTEGER, unmet INTEGER, s INTEGER)"""
+        )
+        scope = np.flatnonzero(gaps.nid == 1)
+        conn.executemany(
+            "INSERT INTO gr_nsk VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+            zip(
+                *(
+                    a[scope].tolist()
+                    for a in (gaps.sn, gaps.lv, gaps.period, gaps.d, gaps.n, gaps.unmet, gaps.s)
+                ),
+                strict=True,
+            ),
+        )
+        self._gap_cells = gaps
 
     # -- reading the tables -------------------------------------------------------------
 
@@ -925,9 +945,7 @@ class ReportMixin:
         return self._rows(
             f"""
             WITH
-            dem AS (SELECT nid, lv, period, sum(d) AS d, sum(unmet) AS unmet,
-                           sum(max(d - s, 0)) AS net
-                    FROM gr_nsk GROUP BY 1, 2, 3),
+            dem AS (SELECT nid, lv, period, d, unmet, net FROM gr_ndem),
             loc AS (SELECT c.an, k.lv, c.period, sum(c.u * k.k) AS u
                     FROM gr_cper c JOIN gr_clv k ON k.cid = c.cid GROUP BY 1, 2, 3),
             sup AS (SELECT ln.nid, loc.lv, loc.period, sum(loc.u) AS u
@@ -1020,26 +1038,27 @@ class ReportMixin:
 
     def _top_skill_rows(self, top_n: int) -> list[dict[str, Any]]:
         """The skills with the largest sum of gaps per node and level, current period."""
-        return self._rows(
-            """
-            WITH ranked AS (
-                SELECT n.nid, n.lv, n.sn, n.d, n.s, n.unmet, n.n,
-                       row_number() OVER (PARTITION BY n.nid, n.lv
-                                          ORDER BY n.unmet DESC, n.d DESC, s.id) AS rank
-                FROM gr_nsk n JOIN gr_skill s ON s.sn = n.sn
-                WHERE n.period = 1 AND n.unmet > 0)
-            SELECT r.nid, r.lv, r.rank, s.id AS skill_id, sk.label, r.d AS demand_u,
-                   r.s AS supply_u, r.unmet AS unmet_u, max(r.d - r.s, 0) AS net_u,
-                   r.n AS records, p.d AS previous_demand_u, p.s AS previous_supply_u,
-                   p.unmet AS previous_unmet_u
-            FROM ranked r
-            JOIN gr_skill s ON s.sn = r.sn JOIN skills sk ON sk.id = s.id
-            LEFT JOIN gr_nsk p ON p.nid = r.nid AND p.sn = r.sn AND p.lv = r.lv
-                              AND p.period = 0
-            WHERE r.rank <= ?
-            ORDER BY r.nid, r.lv, r.rank""",
-            [top_n],
-        )
+        assert self._gap_cells is not None, "read inside _report_tables"
+        names = {
+            sn: (skill_id, label)
+            for sn, skill_id, label in self.db.execute(
+                "SELECT s.sn, s.id, sk.label FROM gr_skill s JOIN skills sk ON sk.id = s.id"
+            )
+        }
+        rows = []
+        for row in report_cells.top_skills(self._gap_cells, top_n):
+            skill_id, label = names[row.pop("sn")]
+            rows.append(
+                {
+                    "nid": row.pop("nid"),
+                    "lv": row.pop("lv"),
+                    "rank": row.pop("rank"),
+                    "skill_id": skill_id,
+                    "label": label,
+                    **row,
+                }
+            )
+        return rows
 
 
 def _stored_counts_serve(q: ReportQuery) -> bool:
