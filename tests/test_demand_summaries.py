@@ -1,7 +1,8 @@
 """What triggers keep summed up for the gap report, checked against a recomputation.
 
 - m005: each demand record's digital skills counted by level (two packed integers);
-- m006: demand_skill_cells, the demand-skill rows added up by month, authority and skill.
+- m006: demand_skill_cells, the demand-skill rows added up by month, authority and skill;
+- m012: a version token per month of those cells, changed by every change to them.
 
 The report reads these instead of every demand-skill row, so after any kind of write they
 must equal what the rows themselves say.
@@ -68,6 +69,19 @@ def stored_cells(store: Store) -> list[tuple]:
         """SELECT month, local_authority, skill_id, level, records, vacancies,
                   essential_vacancies FROM demand_skill_cells ORDER BY 1, 2, 3, 4"""
     ).fetchall()
+
+
+def by_month(cells: list[tuple]) -> dict[str, list[tuple]]:
+    """Cells grouped by their month."""
+    out: dict[str, list[tuple]] = {}
+    for cell in cells:
+        out.setdefault(cell[0], []).append(cell)
+    return out
+
+
+def versions(store: Store) -> dict[str, int]:
+    """Each month's version token (m012)."""
+    return dict(store.db.execute("SELECT month, version FROM demand_cell_versions"))
 
 
 def consistent(store: Store) -> bool:
@@ -147,9 +161,15 @@ def test_summaries_follow_every_kind_of_write(reference_store):
         "UPDATE demand SET posted_date = '2026-02-20', job_title = 'x' WHERE source_ref = 'A'",
     ]
     for sql in writes:
+        cells, tokens = by_month(stored_cells(store)), versions(store)
         with store.write():
             store.db.execute(sql, {"python": python, "cad": cad, "sheets": sheets, "other": other})
         assert consistent(store), sql
+        # m012: a month whose cells changed has a new version token (the report's cache key).
+        changed = by_month(stored_cells(store))
+        for month in set(cells) | set(changed):
+            if cells.get(month) != changed.get(month):
+                assert versions(store).get(month) != tokens.get(month), (sql, month)
     # Re-importing a changed record replaces its skills.
     add_demand(store, [demand_row("A", LIVERPOOL, "2026-01-05", 3, [(cad, "optional")])])
     assert consistent(store)

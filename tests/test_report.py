@@ -21,6 +21,7 @@ from skills_match.report import (
     resolve_period,
 )
 from skills_match.store import Store
+from skills_match.store.report_cells import MONTH_CELLS
 from skills_match.store.reports import ReportQuery, _SiblingPass
 from tests.test_report_support import (
     LIVERPOOL,
@@ -513,3 +514,26 @@ def test_a_flexible_course_is_supply_only_from_the_month_it_first_ran(small):
         store.db.execute("UPDATE courses SET available_from = NULL WHERE provider_ref = 'C2'")
     report = _report(store)
     assert _cell(report, "total", "specialist").supply == 0
+
+
+def test_month_cache_reads_again_only_the_months_that_changed(small):
+    store, ids = small
+    before = _report(store)
+    held = MONTH_CELLS.held(str(store.path))
+    assert {"2026-01", "2026-02"} <= set(held)
+    add_demand(store, [demand_row("D9", LIVERPOOL, "2026-02-10", 4, [(ids["S1"], "essential")])])
+    after = _report(store)
+    now = MONTH_CELLS.held(str(store.path))
+    assert now["2026-01"] is held["2026-01"]  # untouched: not read again
+    assert now["2026-02"] is not held["2026-02"]
+    assert _cell(after, "total", "general").demand == _cell(before, "total", "general").demand + 4
+    # What the cache gave equals a report read wholly from the database.
+    MONTH_CELLS.clear()
+    fresh = _report(store)
+    assert after.area_levels == fresh.area_levels and after.top_skills == fresh.top_skills
+    # A month whose cells all go is read again as empty, not kept.
+    with store.write():
+        store.db.execute("DELETE FROM demand WHERE posted_date LIKE '2026-02%'")
+    emptied = _report(store)
+    MONTH_CELLS.clear()
+    assert emptied.area_levels == _report(store).area_levels

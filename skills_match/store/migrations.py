@@ -747,3 +747,42 @@ INSERT OR IGNORE INTO occupation_labels (label, occupation_id)
     db.execute(
         f"CREATE TRIGGER occupation_labels_remove AFTER DELETE ON occupations BEGIN {remove} END"
     )
+
+
+@migrations()
+def m012_demand_cell_versions(db: sqlite_utils.Database) -> None:
+    """A version token per month of demand_skill_cells, changed by every change to its cells.
+
+    The gap report keeps each month's cells in memory as arrays (see report_cells); a month
+    is read again only when its token differs from the one it was read at. The token is a
+    random 64-bit number, not a counter, so a database restored or replaced under a running
+    process cannot present an old token for different data.
+    """
+    db.execute(
+        """CREATE TABLE demand_cell_versions (
+               month TEXT PRIMARY KEY,
+               version INTEGER NOT NULL
+           ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT INTO demand_cell_versions "
+        "SELECT month, random() FROM (SELECT DISTINCT month FROM demand_skill_cells)"
+    )
+
+    def bump(row: str, only_if: str = "1") -> str:
+        return f"""INSERT INTO demand_cell_versions SELECT {row}.month, random() WHERE {only_if}
+                   ON CONFLICT (month) DO UPDATE SET version = excluded.version;"""
+
+    table = "demand_skill_cells"
+    db.execute(
+        f"CREATE TRIGGER demand_cell_versions_add AFTER INSERT ON {table} BEGIN {bump('NEW')} END"
+    )
+    moved = "OLD.month IS NOT NEW.month"
+    db.execute(
+        f"CREATE TRIGGER demand_cell_versions_change AFTER UPDATE ON {table} "
+        f"BEGIN {bump('NEW')} {bump('OLD', moved)} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER demand_cell_versions_remove AFTER DELETE ON {table} "
+        f"BEGIN {bump('OLD')} END"
+    )

@@ -14,6 +14,9 @@ Keys are the packed integers of :mod:`skills_match.store.reports`: a cell is
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +64,7 @@ def group_sums(keys: np.ndarray, *values: np.ndarray) -> tuple[np.ndarray, list[
     """The distinct keys in order and, for each values array, its sum per key (exact)."""
     if len(keys) == 0:
         return keys, [v[:0] for v in values]
+    # Stable: timsort runs through the presorted stretches (months, nodes), 2x quicksort.
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     starts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
@@ -94,13 +98,37 @@ class NodeCells:
         return self.key & 1
 
 
+class AreaTree:
+    """Each authority's nodes (itself and every ancestor), for repeating a cell per node."""
+
+    def __init__(self, leaves: np.ndarray, nodes: np.ndarray) -> None:
+        """``leaves`` / ``nodes``: the (authority number, node id) pairs, in any order."""
+        order = np.argsort(leaves, kind="stable")
+        self._nodes = nodes[order]
+        self._count = np.bincount(leaves, minlength=1)
+        self._first = np.concatenate(([0], np.cumsum(self._count)[:-1]))
+
+    def spread(self, an: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For cells in authorities ``an``: (cell index, node id), one row per node of each."""
+        if len(an) and an.max() >= len(self._count):
+            raise ValueError("a cell's authority is not in the area tree")
+        repeats = self._count[an]
+        cell = np.repeat(np.arange(len(an)), repeats)
+        within = np.arange(len(cell)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+        return cell, self._nodes[self._first[an[cell]] + within]
+
+
+def _node_key(nid: np.ndarray, cell_key: np.ndarray) -> np.ndarray:
+    """Node cell keys of nodes and cell keys (their skill, level and period)."""
+    return (nid << 32) | ((cell_key >> 17) << 1) | (cell_key & 1)
+
+
 def node_cells(
     cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     leaf_share: np.ndarray,
-    leaf_nodes: tuple[np.ndarray, np.ndarray],
+    tree: AreaTree,
     node_share: np.ndarray,
     supply: KeyedTable,
-    node_supply: KeyedTable,
     weights: tuple[int, int],
     scale: int,
 ) -> NodeCells:
@@ -108,10 +136,9 @@ def node_cells(
 
     ``cells``: (key, essential vacancies, vacancies, records) per cell, each key once.
     ``leaf_share`` / ``node_share``: population share (ppm) by authority number / node id.
-    ``leaf_nodes``: (authority, node) pairs, each authority with itself and its ancestors.
-    ``supply``: twelfths of a place per cell key (authority 0: national delivery);
-    ``node_supply``: local twelfths per node cell key. ``weights``: units per essential and
-    per optional vacancy; ``scale``: the share denominator (a local place's multiplier).
+    ``supply``: twelfths of a place per cell key (authority 0: national delivery).
+    ``weights``: units per essential and per optional vacancy; ``scale``: the share
+    denominator (what a local place is multiplied by).
     """
     key, ev, v, n = cells
     we, wo = weights
@@ -120,24 +147,22 @@ def node_cells(
     # An authority's supply of a skill: its own places plus its share of national places.
     s = supply.get(key) * scale + supply.get(key & ~AN_BITS) * leaf_share[an]
     unmet = np.maximum(d - s, 0)
-    # Every cell counts once in its authority and once in each ancestor: repeat each cell
-    # once per node it belongs to, then add up by node cell key.
-    leaves, nodes = leaf_nodes
-    order = np.argsort(leaves, kind="stable")
-    leaves, nodes = leaves[order], nodes[order]
-    width = int(max(an.max(initial=0), leaves.max(initial=0))) + 1
-    per_leaf = np.bincount(leaves, minlength=width)
-    first = np.concatenate(([0], np.cumsum(per_leaf)[:-1]))
-    repeats = per_leaf[an]
-    cell = np.repeat(np.arange(len(key)), repeats)
-    within = np.arange(len(cell)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    nid = nodes[first[an[cell]] + within]
-    skill_bits = ((key >> 17) << 1) | (key & 1)  # (skill << 4) | (level << 1) | period
+    # Every cell counts once in its authority and once in each ancestor.
+    cell, nid = tree.spread(an)
     node_key, (nd, nn, nunmet) = group_sums(
-        (nid << 32) | skill_bits[cell], d[cell], n[cell], unmet[cell]
+        _node_key(nid, key[cell]), d[cell], n[cell], unmet[cell]
     )
-    # A node's supply of a skill: local places in its authorities plus its national share.
-    national = ((node_key >> 4) & 268435455) << 20 | ((node_key >> 1) & 7) << 17 | (node_key & 1)
+    # A node's supply of a skill: the local places in its authorities plus its national share.
+    local = np.flatnonzero((supply.keys >> 1) & 65535)
+    place, place_nid = tree.spread((supply.keys[local] >> 1) & 65535)
+    supply_key, (supply_u,) = group_sums(
+        _node_key(place_nid, supply.keys[local][place]), supply.values[local][place]
+    )
+    node_supply = KeyedTable(supply_key, supply_u)
+    # The national cell of the node cell's skill, level and period (authority 0).
+    national = (
+        (((node_key >> 4) & 268435455) << 20) | (((node_key >> 1) & 7) << 17) | (node_key & 1)
+    )
     ns = node_supply.get(node_key) * scale + supply.get(national) * node_share[node_key >> 32]
     return NodeCells(node_key, nd, nn, nunmet, ns)
 
@@ -179,30 +204,192 @@ def top_skills(cells: NodeCells, top_n: int) -> list[dict[str, int | None]]:
     keep = rank <= top_n
     pick, rank = pick[keep], rank[keep]
     found, before = _previous(cells, cells.key[pick])
-    rows = []
-    for i, r, had, p in zip(
-        pick.tolist(), rank.tolist(), found.tolist(), before.tolist(), strict=True
-    ):
-        d_i, s_i = int(cells.d[i]), int(cells.s[i])
-        rows.append(
-            {
-                "nid": int(cells.key[i] >> 32),
-                "lv": int((cells.key[i] >> 1) & 7),
-                "rank": r,
-                "sn": int((cells.key[i] >> 4) & 268435455),
-                "demand_u": d_i,
-                "supply_u": s_i,
-                "unmet_u": int(cells.unmet[i]),
-                "net_u": max(d_i - s_i, 0),
-                "records": int(cells.n[i]),
-                "previous_demand_u": int(cells.d[p]) if had else None,
-                "previous_supply_u": int(cells.s[p]) if had else None,
-                "previous_unmet_u": int(cells.unmet[p]) if had else None,
-            }
-        )
-    return rows
+    d, supplied = cells.d[pick], cells.s[pick]
+    columns = {
+        "nid": cells.nid[pick],
+        "lv": cells.lv[pick],
+        "rank": rank,
+        "sn": cells.sn[pick],
+        "demand_u": d,
+        "supply_u": supplied,
+        "unmet_u": cells.unmet[pick],
+        "net_u": np.maximum(d - supplied, 0),
+        "records": cells.n[pick],
+    }
+    lists = {name: values.tolist() for name, values in columns.items()}
+    for name, values in (("demand", cells.d), ("supply", cells.s), ("unmet", cells.unmet)):
+        lists[f"previous_{name}_u"] = [
+            value if had else None
+            for value, had in zip(values[before].tolist(), found.tolist(), strict=True)
+        ]
+    names = list(lists)
+    return [dict(zip(names, row, strict=True)) for row in zip(*lists.values(), strict=True)]
 
 
 def _previous(cells: NodeCells, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For current-period node cell keys: whether the previous period has the cell, where."""
     return KeyedTable(cells.key, cells.key).find(keys & ~1)
+
+
+# -- each month's demand cells, kept in memory ------------------------------------------------
+
+# Memory the month cache may hold per process: 24 months over 296 authorities (877k cells)
+# take 28 MB.
+MONTH_CACHE_BYTES = 256 * 1024 * 1024
+_SKILL_SHIFT, _AREA_SHIFT = 24, 4  # a cached cell: (skill << 24) | (authority << 4) | level
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """Every skill id and authority code numbered 1, 2, ... in id order, in one snapshot."""
+
+    skills: dict[str, int]
+    areas: dict[str, int]
+    token: int  # equal for equal numberings (within this process)
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> Numbering:
+        """The numbering of the skills and authorities the connection sees now."""
+        skills = tuple(r[0] for r in conn.execute("SELECT id FROM skills ORDER BY id"))
+        areas = tuple(
+            r[0] for r in conn.execute("SELECT gss_code FROM local_authorities ORDER BY gss_code")
+        )
+        return cls(
+            {s: i for i, s in enumerate(skills, 1)},
+            {a: i for i, a in enumerate(areas, 1)},
+            hash((skills, areas)),
+        )
+
+
+@dataclass(frozen=True)
+class MonthCells:
+    """One month's demand cells: packed (skill, authority, level override) keys and sums."""
+
+    key: np.ndarray
+    ev: np.ndarray
+    v: np.ndarray
+    n: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.key, self.ev, self.v, self.n))
+
+
+class MonthCellCache:
+    """Each month's demand cells as arrays, per database, until the month's version changes.
+
+    A report over 24 months reads them from memory instead of the summary table (the read
+    and its conversion were about 1.5 s of a 296-authority report); a month is read again
+    only when demand_cell_versions (m012, kept by triggers) says its cells changed.
+    Least recently used months go first beyond ``max_bytes``. Thread-safe.
+    """
+
+    def __init__(self, max_bytes: int = MONTH_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[Any, ...], MonthCells] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def months(
+        self,
+        conn: sqlite3.Connection,
+        database: str,
+        numbering: Numbering,
+        months: list[str],
+        read_sql: str,
+        prepare: Callable[[], None],
+    ) -> dict[str, MonthCells]:
+        """The cells of each month, read with ``read_sql`` (one month, :month) when stale.
+
+        ``read_sql`` gives (packed key, essential vacancies, vacancies, records) in the
+        numbering's numbers; it runs on ``conn``, inside the caller's snapshot, after
+        ``prepare`` (called once, before the first month read, if any).
+        """
+        marks = ",".join("?" * len(months))
+        versions = dict(
+            conn.execute(
+                f"SELECT month, version FROM demand_cell_versions WHERE month IN ({marks})", months
+            )
+        )
+        out = {}
+        for month in months:
+            if month not in versions:  # no cell was ever written for the month
+                out[month] = MonthCells(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+                continue
+            key = (database, numbering.token, month, versions[month])
+            with self._lock:
+                found = self._entries.get(key)
+                if found is not None:
+                    self._entries.move_to_end(key)
+            if found is None:
+                if prepare is not None:
+                    prepare()
+                    prepare = None
+                found = MonthCells(*fetch_int_columns(conn, read_sql, 4, {"month": month}))
+                self._keep(key, found)
+            out[month] = found
+        return out
+
+    def held(self, database: str) -> dict[str, MonthCells]:
+        """The months held for one database now, by month (for tests and diagnostics)."""
+        with self._lock:
+            return {k[2]: cells for k, cells in self._entries.items() if k[0] == database}
+
+    def clear(self) -> None:
+        """Forget every month (tests; a process that knows its data were replaced)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _keep(self, key: tuple[Any, ...], cells: MonthCells) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            # Older versions of the month can never be asked for again.
+            for stale in [k for k in self._entries if k[:3] == key[:3]]:
+                self._bytes -= self._entries.pop(stale).nbytes
+            self._entries[key] = cells
+            self._bytes += cells.nbytes
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                self._bytes -= self._entries.popitem(last=False)[1].nbytes
+
+
+MONTH_CELLS = MonthCellCache()
+
+
+def report_cells_from_months(
+    months: list[tuple[MonthCells, int]],
+    skill_number: np.ndarray,
+    skill_level: np.ndarray,
+    area_number: np.ndarray,
+    levels: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A report's cells, (key, essential vacancies, vacancies, records), from month cells.
+
+    ``months``: each month's cells with its period (0 previous, 1 current).
+    ``skill_number`` / ``skill_level``: by global skill number, the report's skill number
+    (0: not in the report) and level; ``area_number``: by global authority number, the
+    report's authority number (0: out of scope). ``levels``: the levels kept (None: all).
+    A cell's own level override (1 + level, 0 for none) wins over its skill's level.
+    """
+    keys, evs, vs, ns = [], [], [], []
+    for cells, period in months:
+        g_skill = cells.key >> _SKILL_SHIFT
+        g_area = (cells.key >> _AREA_SHIFT) & ((1 << (_SKILL_SHIFT - _AREA_SHIFT)) - 1)
+        override = cells.key & ((1 << _AREA_SHIFT) - 1)
+        sn, an = skill_number[g_skill], area_number[g_area]
+        lv = np.where(override == 0, skill_level[g_skill], override - 1)
+        keep = (sn > 0) & (an > 0)
+        if levels is not None:
+            keep &= np.isin(lv, levels)
+        keys.append((sn[keep] << 20) | (lv[keep] << 17) | (an[keep] << 1) | period)
+        evs.append(cells.ev[keep])
+        vs.append(cells.v[keep])
+        ns.append(cells.n[keep])
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    key, (ev, v, n) = group_sums(
+        np.concatenate(keys), np.concatenate(evs), np.concatenate(vs), np.concatenate(ns)
+    )
+    return key, ev, v, n

@@ -53,10 +53,10 @@ _MASK = (1 << _MASK_BITS) - 1
 # With at least this many demand-skill rows a second connection takes a share of the records
 # (2 cores); below it the thread costs more than it saves.
 PARALLEL_MIN_ROWS = 50_000
-# What the second connection takes: a fixed share of the records by id (and, when the cells
-# come from demand_skill_cells, of the skills by number), so the two parts are disjoint and
-# together hold everything. The main connection also builds the supply and the area tree
-# while the sibling works, so the sibling takes the larger share (13/20, measured).
+# What the second connection takes: a fixed share of the records by id, so the two parts
+# are disjoint and together hold everything. The main connection also reads the monthly
+# cells, builds the supply and the area tree while the sibling works, so the sibling takes
+# the larger share (13/20, measured).
 _SIBLING_SHARE = 13
 
 
@@ -76,19 +76,8 @@ _CELLK_TABLE = (
 _CELLK_UPSERT = """ON CONFLICT (k) DO UPDATE SET
     ev = ev + excluded.ev, v = v + excluded.v, n = n + excluded.n"""
 # Cells are keyed by one packed integer, (skill << 20) | (level << 17) | (authority << 1) |
-# period, and node cells by (node << 32) | (skill << 4) | (level << 1) | period: joins and
-# roll-ups then seek one integer key, several times cheaper than grouping or joining on four
-# columns (measured). These SQL snippets take a cell key apart.
-_AN_BITS = report_cells.AN_BITS
-
-
-def _cell_an(key: str) -> str:
-    return f"(({key} >> 1) & 65535)"
-
-
-def _node_key(nid: str, cell_key: str) -> str:
-    """SQL: the node key of a node and a cell key's skill, level and period."""
-    return f"(({nid} << 32) | (({cell_key} >> 17) << 1) | ({cell_key} & 1))"
+# period (node cells: see report_cells): joins and upserts then seek one integer key,
+# several times cheaper than grouping or joining on four columns (measured).
 
 
 # How long the report waits for its second connection to open or finish before doing the
@@ -115,7 +104,8 @@ _TEMP_TABLES = (
     "gr_leafnode",
     "gr_nsk",
     "gr_ndem",
-    "gr_nsup",
+    "gr_gskill",
+    "gr_gla",
 )
 
 
@@ -419,22 +409,89 @@ class ReportMixin:
         # tree: about equal shares of the work. The passes accumulate, so the parts add up.
         part = None if helper is None else "main"
         start, end = self._build_prelude(q, part)
-        self._pass_cells(q, part)
+        summary = _summary_serves_cells(q)
+        if not summary:
+            self._pass_cells(q)
         self._pass_records(q)
         self._build_supply(q, start, end)
         self._build_nodes()
-        self._build_node_supply()
         sibling_cells: list[tuple[Any, ...]] = []
         if helper is not None:
             tables = helper.result()
             if tables is None:  # the sibling could not share this snapshot: do its part here
                 self.db.execute("DROP TABLE temp.gr_rec")
                 self._build_records(q, start, end, "sibling")
-                self._pass_cells(q, "sibling")
+                if not summary:
+                    self._pass_cells(q)
                 self._pass_records(q)
             else:
                 sibling_cells = self._merge_sibling(tables)
-        self._build_gaps(q, sibling_cells)
+        if summary:
+            cells = self._summary_cells(q)
+        else:
+            cells = report_cells.fetch_int_columns(
+                self.db.conn, "SELECT k, ev, v, n FROM gr_cellk", 4
+            )
+            if sibling_cells:
+                # The sibling took a share of the records: its cells overlap these.
+                theirs = np.array(sibling_cells, dtype=np.int64).reshape(len(sibling_cells), 4)
+                merged = [np.concatenate((mine, theirs[:, i])) for i, mine in enumerate(cells)]
+                key, sums = report_cells.group_sums(merged[0], *merged[1:])
+                cells = [key, *sums]
+        self._build_gaps(q, cells)
+
+    def _summary_cells(self, q: ReportQuery) -> list[np.ndarray]:
+        """The report's cells from each month's cells in demand_skill_cells (m006).
+
+        Months come from the process's month cache (report_cells.MONTH_CELLS) unless their
+        version changed since they were read; an in-memory database is read every time.
+        """
+        conn = self.db.conn
+        numbering = report_cells.Numbering.read(conn)
+        run = self.db.execute
+
+        def prepare() -> None:
+            # The numbering of Numbering.read, in SQL (same snapshot, same order).
+            run("CREATE TEMP TABLE gr_gskill (id TEXT PRIMARY KEY, g INTEGER) WITHOUT ROWID")
+            run("INSERT INTO gr_gskill SELECT id, row_number() OVER (ORDER BY id) FROM skills")
+            run("CREATE TEMP TABLE gr_gla (gss TEXT PRIMARY KEY, g INTEGER) WITHOUT ROWID")
+            run(
+                """INSERT INTO gr_gla
+                   SELECT gss_code, row_number() OVER (ORDER BY gss_code) FROM local_authorities"""
+            )
+
+        override = f"CASE WHEN ds.level = '' THEN 0 ELSE 1 + {_level_case('ds.level')} END"
+        read_sql = f"""SELECT (g.g << 24) | (a.g << 4) | ({override}), ds.essential_vacancies,
+                              ds.vacancies, ds.records
+                       FROM demand_skill_cells ds
+                       JOIN gr_gskill g ON g.id = ds.skill_id
+                       JOIN gr_gla a ON a.gss = ds.local_authority
+                       WHERE ds.month = :month"""
+        path = getattr(self, "path", ":memory:")
+        cache = report_cells.MONTH_CELLS
+        if path == ":memory:" or path.startswith("file:"):
+            cache = report_cells.MonthCellCache(max_bytes=0)  # nothing kept
+        periods = {m: 0 for m in q.previous_months} | {m: 1 for m in q.months}
+        months = cache.months(conn, str(path), numbering, list(periods), read_sql, prepare)
+        skill_number = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
+        skill_level = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
+        for skill_id, sn, lv in run("SELECT id, sn, lv FROM gr_skill"):
+            skill_number[numbering.skills[skill_id]] = sn
+            skill_level[numbering.skills[skill_id]] = lv
+        area_number = np.zeros(len(numbering.areas) + 1, dtype=np.int64)
+        for gss, an in run("SELECT gss, an FROM gr_leaf"):
+            if gss in numbering.areas:
+                area_number[numbering.areas[gss]] = an
+        levels = np.array([REPORT_LEVELS.index(name) for name in q.levels]) if q.levels else None
+        return list(
+            report_cells.report_cells_from_months(
+                [(months[m], period) for m, period in periods.items()],
+                skill_number,
+                skill_level,
+                area_number,
+                levels,
+            )
+        )
 
     def _merge_sibling(
         self, tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]]
@@ -583,37 +640,16 @@ class ReportMixin:
             params,
         )
 
-    def _pass_cells(self, q: ReportQuery, part: str | None = None) -> None:
-        """Pass 1: demand per (skill, level, authority, period), the cells gaps are taken in.
+    def _pass_cells(self, q: ReportQuery) -> None:
+        """Pass 1 when sector or occupation filters need each record: demand per (skill,
+        level, authority, period), the cells gaps are taken in, from the demand-skill rows
+        of the records in gr_rec (all of them, or one connection's share).
 
-        ``part``: None for all the demand, or "main" / "sibling" for one connection's share.
+        Without those filters the cells come from the monthly summary (_summary_cells).
         """
         run = self.db.execute
         params: dict[str, Any] = self._level_params(q)
         where = self._level_filter(q, "ds")
-        if not (q.sectors or q.occupations):
-            # The demand-skill rows already added up by month, authority and skill (m006):
-            # about half as many rows to read as the rows themselves. A share of the work is
-            # a share of the skills (the records' share is in gr_rec, unused here).
-            cells = """(SELECT month, local_authority, skill_id, NULLIF(level, '') AS level,
-                               records, vacancies, essential_vacancies
-                        FROM demand_skill_cells WHERE month >= :first AND month <= :last) ds
-                       JOIN gr_month m ON m.month = ds.month
-                       JOIN gr_leaf l ON l.gss = ds.local_authority
-                       JOIN gr_skill s ON s.id = ds.skill_id"""
-            key = self._cell_key(level="ds.level")
-            params.update(first=min(q.previous_months or q.months), last=max(q.months))
-            run(_CELLK_TABLE)
-            run(
-                f"""INSERT INTO gr_cellk
-                    SELECT {key} | (l.an << 1) | m.period, ds.essential_vacancies,
-                           ds.vacancies, ds.records
-                    FROM {cells}
-                    WHERE {where} AND {_part_filter(part, "s.sn")}
-                    {_CELLK_UPSERT}""",
-                params,
-            )
-            return
         if q.skill_ids:
             source = """gr_skill s CROSS JOIN demand_skills ds ON ds.skill_id = s.id
                         CROSS JOIN gr_rec r ON r.id = ds.demand_id"""
@@ -639,7 +675,7 @@ class ReportMixin:
         """SQL: the skill and level bits of a cell key, from gr_skill s and a row's override.
 
         Cells are aggregated by upsert into gr_cellk, keyed by one packed integer (see
-        _AN_BITS): each row is a seek in a small in-memory B-tree of cells, about a third of
+        the module notes): each row is a seek in a small in-memory B-tree of cells, about a third of
         the cost of sorting the rows for GROUP BY (measured). gr_skill.sk holds these bits
         precomputed for rows that do not override the skill's level.
         """
@@ -859,34 +895,16 @@ class ReportMixin:
         )
         run("DROP VIEW temp.gr_leafinfo")
 
-    def _build_node_supply(self) -> None:
-        """Local supply of each skill rolled up to every node of the tree."""
-        run = self.db.execute
-        run("CREATE TEMP TABLE gr_nsup (k INTEGER PRIMARY KEY, u INTEGER)")
-        run(
-            f"""INSERT INTO gr_nsup
-                SELECT {_node_key("ln.nid", "s.k")}, s.u
-                FROM gr_ssk s JOIN gr_leafnode ln ON ln.an = {_cell_an("s.k")}
-                WHERE {_cell_an("s.k")} > 0
-                ON CONFLICT (k) DO UPDATE SET u = u + excluded.u"""
-        )
-
-    def _build_gaps(self, q: ReportQuery, sibling_cells: Sequence[tuple[Any, ...]]) -> None:
+    def _build_gaps(self, q: ReportQuery, cells: Sequence[np.ndarray]) -> None:
         """Gaps per authority and skill, rolled up to every node (report_cells, in numpy).
+
+        ``cells``: (key, essential vacancies, vacancies, records) per cell, each key once.
 
         Leaves gr_ndem (per node, level and period: demand, sum of gaps, net gap) and
         gr_nsk's rows for the whole scope (node 1, for the drill-down) in SQL, and every
         node cell in ``_gap_cells`` for the top lists.
         """
         conn = self.db.conn
-        cells = report_cells.fetch_int_columns(conn, "SELECT k, ev, v, n FROM gr_cellk", 4)
-        if sibling_cells:
-            # The two connections' cells: disjoint by skill when read from the summary,
-            # overlapping when each took a share of the records, so added up by key.
-            theirs = np.array(sibling_cells, dtype=np.int64).reshape(len(sibling_cells), 4)
-            merged = [np.concatenate((mine, theirs[:, i])) for i, mine in enumerate(cells)]
-            key, sums = report_cells.group_sums(merged[0], *merged[1:])
-            cells = [key, *sums]
 
         def by_number(sql: str) -> np.ndarray:
             # A (number, value) table as an array indexed by the number (0 where absent).
@@ -903,12 +921,11 @@ class ReportMixin:
         gaps = report_cells.node_cells(
             (cells[0], cells[1], cells[2], cells[3]),
             leaf_share=by_number("SELECT an, share FROM gr_leaf"),
-            leaf_nodes=tuple(
-                report_cells.fetch_int_columns(conn, "SELECT an, nid FROM gr_leafnode", 2)
+            tree=report_cells.AreaTree(
+                *report_cells.fetch_int_columns(conn, "SELECT an, nid FROM gr_leafnode", 2)
             ),
             node_share=by_number("SELECT nid, COALESCE(share, 0) FROM gr_node"),
             supply=keyed("gr_ssk"),
-            node_supply=keyed("gr_nsup"),
             weights=(q.weight_essential, q.weight_optional),
             scale=SHARE_SCALE,
         )
@@ -1061,6 +1078,11 @@ class ReportMixin:
         return rows
 
 
+def _summary_serves_cells(q: ReportQuery) -> bool:
+    """Do the monthly cells (m006) answer this query? Not when records must be filtered."""
+    return not (q.sectors or q.occupations)
+
+
 def _stored_counts_serve(q: ReportQuery) -> bool:
     """Do the per-record counts stored by level (m005: digital skills) answer this query?"""
     return q.digital_only and not q.skill_ids
@@ -1150,7 +1172,10 @@ class _SiblingPass:
                 log.info("Gap report: data changed while starting; running on one connection.")
                 return
             store._build_prelude(self._q, "sibling")
-            store._pass_cells(self._q, "sibling")
+            if _summary_serves_cells(self._q):
+                conn.execute(_CELLK_TABLE)  # the main connection reads every month's cells
+            else:
+                store._pass_cells(self._q)
             store._pass_records(self._q)
             tables = {}
             for name in self.TABLES:
