@@ -71,11 +71,16 @@ def stored_cells(store: Store) -> list[tuple]:
     ).fetchall()
 
 
-def by_month(cells: list[tuple]) -> dict[str, list[tuple]]:
-    """Cells grouped by their month."""
+def read_by_month(store: Store) -> dict[str, list[tuple]]:
+    """What the gap report reads of each month: its cells and its records' columns."""
+    records = store.db.execute(
+        """SELECT substr(posted_date, 1, 7), id, local_authority, sector, isco_code,
+                  occupation_id, soc_major, vacancies, skill_level_counts,
+                  essential_level_counts FROM demand ORDER BY id"""
+    ).fetchall()
     out: dict[str, list[tuple]] = {}
-    for cell in cells:
-        out.setdefault(cell[0], []).append(cell)
+    for row in [*stored_cells(store), *records]:
+        out.setdefault(row[0], []).append(row)
     return out
 
 
@@ -159,16 +164,20 @@ def test_summaries_follow_every_kind_of_write(reference_store):
         "UPDATE demand SET local_authority = 'E08000011' WHERE source_ref = 'B'",
         "UPDATE demand SET vacancies = 7 WHERE source_ref = 'B'",
         "UPDATE demand SET posted_date = '2026-02-20', job_title = 'x' WHERE source_ref = 'A'",
+        # what the report groups records by
+        "UPDATE demand SET sector = 'J' WHERE source_ref = 'A'",
+        "UPDATE demand SET isco_code = '2512', soc_major = '2' WHERE source_ref = 'B'",
     ]
     for sql in writes:
-        cells, tokens = by_month(stored_cells(store)), versions(store)
+        before, tokens = read_by_month(store), versions(store)
         with store.write():
             store.db.execute(sql, {"python": python, "cad": cad, "sheets": sheets, "other": other})
         assert consistent(store), sql
-        # m012: a month whose cells changed has a new version token (the report's cache key).
-        changed = by_month(stored_cells(store))
-        for month in set(cells) | set(changed):
-            if cells.get(month) != changed.get(month):
+        # m012: a month whose cells or records changed has a new version token (the key the
+        # report's month cache reads it again by).
+        after = read_by_month(store)
+        for month in set(before) | set(after):
+            if before.get(month) != after.get(month):
                 assert versions(store).get(month) != tokens.get(month), (sql, month)
     # Re-importing a changed record replaces its skills.
     add_demand(store, [demand_row("A", LIVERPOOL, "2026-01-05", 3, [(cad, "optional")])])

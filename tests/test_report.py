@@ -21,7 +21,7 @@ from skills_match.report import (
     resolve_period,
 )
 from skills_match.store import Store
-from skills_match.store.report_cells import MONTH_CELLS
+from skills_match.store.report_cells import MONTHS
 from skills_match.store.reports import ReportQuery, _SiblingPass
 from tests.test_report_support import (
     LIVERPOOL,
@@ -492,8 +492,8 @@ def test_a_report_in_progress_does_not_block_writers(small):
         add_demand(
             other, [demand_row("D8", LIVERPOOL, "2026-02-01", 1, [(ids["S1"], "essential")])]
         )
-        # ... and the report's snapshot does not see it.
-        assert store.db.execute("SELECT count(*) FROM gr_rec").fetchone()[0] == 4
+        # ... and the report's snapshot does not see it (nor was it read into the cache).
+        assert store.db.execute("SELECT sum(n_all) FROM gr_am").fetchone()[0] == 4
     assert _cell(_report(store), "total", "general").demand == 8
 
 
@@ -519,21 +519,21 @@ def test_a_flexible_course_is_supply_only_from_the_month_it_first_ran(small):
 def test_month_cache_reads_again_only_the_months_that_changed(small):
     store, ids = small
     before = _report(store)
-    held = MONTH_CELLS.held(str(store.path))
+    held = MONTHS.held(str(store.path), "cells")
     assert {"2026-01", "2026-02"} <= set(held)
     add_demand(store, [demand_row("D9", LIVERPOOL, "2026-02-10", 4, [(ids["S1"], "essential")])])
     after = _report(store)
-    now = MONTH_CELLS.held(str(store.path))
+    now = MONTHS.held(str(store.path), "cells")
     assert now["2026-01"] is held["2026-01"]  # untouched: not read again
     assert now["2026-02"] is not held["2026-02"]
     assert _cell(after, "total", "general").demand == _cell(before, "total", "general").demand + 4
     # What the cache gave equals a report read wholly from the database.
-    MONTH_CELLS.clear()
+    MONTHS.clear()
     fresh = _report(store)
     assert after.area_levels == fresh.area_levels and after.top_skills == fresh.top_skills
     # A month whose cells all go is read again as empty, not kept.
     with store.write():
         store.db.execute("DELETE FROM demand WHERE posted_date LIKE '2026-02%'")
     emptied = _report(store)
-    MONTH_CELLS.clear()
+    MONTHS.clear()
     assert emptied.area_levels == _report(store).area_levels

@@ -751,11 +751,13 @@ INSERT OR IGNORE INTO occupation_labels (label, occupation_id)
 
 @migrations()
 def m012_demand_cell_versions(db: sqlite_utils.Database) -> None:
-    """A version token per month of demand_skill_cells, changed by every change to its cells.
+    """A version token per month of demand, changed by every change the gap report reads.
 
-    The gap report keeps each month's cells in memory as arrays (see report_cells); a month
-    is read again only when its token differs from the one it was read at. The token is a
-    random 64-bit number, not a counter, so a database restored or replaced under a running
+    The gap report keeps each month's cells (demand_skill_cells) and records in memory as
+    arrays (see report_cells); a month is read again only when its token differs from the
+    one it was read at. Triggers change it with any change to the month's cells and to its
+    records' placing, sector, occupation, vacancies or skill counts. The token is a random
+    64-bit number, not a counter, so a database restored or replaced under a running
     process cannot present an old token for different data.
     """
     db.execute(
@@ -765,8 +767,8 @@ def m012_demand_cell_versions(db: sqlite_utils.Database) -> None:
            ) WITHOUT ROWID"""
     )
     db.execute(
-        "INSERT INTO demand_cell_versions "
-        "SELECT month, random() FROM (SELECT DISTINCT month FROM demand_skill_cells)"
+        "INSERT INTO demand_cell_versions SELECT month, random() FROM "
+        "(SELECT month FROM demand_skill_cells UNION SELECT substr(posted_date, 1, 7) FROM demand)"
     )
 
     def bump(row: str, only_if: str = "1") -> str:
@@ -785,4 +787,27 @@ def m012_demand_cell_versions(db: sqlite_utils.Database) -> None:
     db.execute(
         f"CREATE TRIGGER demand_cell_versions_remove AFTER DELETE ON {table} "
         f"BEGIN {bump('OLD')} END"
+    )
+
+    def bump_record(row: str, only_if: str = "1") -> str:
+        return f"""INSERT INTO demand_cell_versions
+                   SELECT substr({row}.posted_date, 1, 7), random() WHERE {only_if}
+                   ON CONFLICT (month) DO UPDATE SET version = excluded.version;"""
+
+    read = (
+        "posted_date, local_authority, sector, isco_code, occupation_id, soc_major, vacancies, "
+        "skill_level_counts, essential_level_counts"
+    )
+    db.execute(
+        f"CREATE TRIGGER demand_record_versions_add AFTER INSERT ON demand "
+        f"BEGIN {bump_record('NEW')} END"
+    )
+    moved = "substr(OLD.posted_date, 1, 7) IS NOT substr(NEW.posted_date, 1, 7)"
+    db.execute(
+        f"CREATE TRIGGER demand_record_versions_change AFTER UPDATE OF {read} ON demand "
+        f"BEGIN {bump_record('NEW')} {bump_record('OLD', moved)} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER demand_record_versions_remove AFTER DELETE ON demand "
+        f"BEGIN {bump_record('OLD')} END"
     )

@@ -231,17 +231,20 @@ def _previous(cells: NodeCells, keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return KeyedTable(cells.key, cells.key).find(keys & ~1)
 
 
-# -- each month's demand cells, kept in memory ------------------------------------------------
+# -- each month's demand, kept in memory ------------------------------------------------------
 
-# Memory the month cache may hold per process: 24 months over 296 authorities (877k cells)
-# take 28 MB.
+# Memory the month cache may hold per process: 24 months of 1M demand-skill rows over 296
+# authorities (877k cells, 116k records) take 34 MB.
 MONTH_CACHE_BYTES = 256 * 1024 * 1024
 _SKILL_SHIFT, _AREA_SHIFT = 24, 4  # a cached cell: (skill << 24) | (authority << 4) | level
 
 
 @dataclass(frozen=True)
 class Numbering:
-    """Every skill id and authority code numbered 1, 2, ... in id order, in one snapshot."""
+    """Every skill id and authority code numbered 1, 2, ... in id order, in one snapshot.
+
+    ``token`` also covers the occupations' ISCO codes, which cached records were read with.
+    """
 
     skills: dict[str, int]
     areas: dict[str, int]
@@ -254,56 +257,70 @@ class Numbering:
         areas = tuple(
             r[0] for r in conn.execute("SELECT gss_code FROM local_authorities ORDER BY gss_code")
         )
+        occupations = tuple(conn.execute("SELECT id, isco_code FROM occupations ORDER BY id"))
         return cls(
             {s: i for i, s in enumerate(skills, 1)},
             {a: i for i, a in enumerate(areas, 1)},
-            hash((skills, areas)),
+            hash((skills, areas, occupations)),
         )
 
 
-@dataclass(frozen=True)
-class MonthCells:
-    """One month's demand cells: packed (skill, authority, level override) keys and sums."""
+class Codes:
+    """Text codes (sectors, occupation groups, SOC groups) as numbers 1, 2, ... (None: 0).
 
-    key: np.ndarray
-    ev: np.ndarray
-    v: np.ndarray
-    n: np.ndarray
+    Append-only for the life of the process, so numbers in cached months stay valid.
+    """
 
-    @property
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.key, self.ev, self.v, self.n))
+    def __init__(self) -> None:
+        self._numbers: dict[str | None, int] = {None: 0}
+        self._codes: list[str | None] = [None]
+        self._lock = threading.Lock()
+
+    def numbers(self, codes: list[str | None]) -> np.ndarray:
+        """The number of each code, numbering new ones."""
+        with self._lock:
+            known = self._numbers
+            for code in set(codes) - known.keys():
+                known[code] = len(self._codes)
+                self._codes.append(code)
+            return np.fromiter((known[c] for c in codes), dtype=np.int64, count=len(codes))
+
+    def code(self, number: int) -> str | None:
+        """The code of a number."""
+        return self._codes[number]
 
 
-class MonthCellCache:
-    """Each month's demand cells as arrays, per database, until the month's version changes.
+CODES = Codes()
 
-    A report over 24 months reads them from memory instead of the summary table (the read
-    and its conversion were about 1.5 s of a 296-authority report); a month is read again
-    only when demand_cell_versions (m012, kept by triggers) says its cells changed.
-    Least recently used months go first beyond ``max_bytes``. Thread-safe.
+
+class MonthCache:
+    """Each month's demand (cells, records) as arrays, per database, until the month changes.
+
+    A report over 24 months reads them from memory instead of the tables (reading and
+    converting them was most of a 296-authority report); a month is read again only when
+    demand_cell_versions (m012, kept by triggers) says its demand changed. Least recently
+    used months go first beyond ``max_bytes``. Thread-safe.
     """
 
     def __init__(self, max_bytes: int = MONTH_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[Any, ...], MonthCells] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[np.ndarray, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     def months(
         self,
         conn: sqlite3.Connection,
-        database: str,
-        numbering: Numbering,
+        what: tuple[str, str, int],
         months: list[str],
-        read_sql: str,
-        prepare: Callable[[], None],
-    ) -> dict[str, MonthCells]:
-        """The cells of each month, read with ``read_sql`` (one month, :month) when stale.
+        read: Callable[[str], tuple[np.ndarray, ...]],
+        width: int,
+    ) -> dict[str, tuple[np.ndarray, ...]]:
+        """The arrays of each month; ``read(month)`` gives them when none are held or stale.
 
-        ``read_sql`` gives (packed key, essential vacancies, vacancies, records) in the
-        numbering's numbers; it runs on ``conn``, inside the caller's snapshot, after
-        ``prepare`` (called once, before the first month read, if any).
+        ``what``: (database, kind of table, numbering token); ``read`` runs on ``conn``,
+        inside the caller's snapshot, as does the version check. A month that never had
+        demand is ``width`` empty arrays.
         """
         marks = ",".join("?" * len(months))
         versions = dict(
@@ -313,27 +330,28 @@ class MonthCellCache:
         )
         out = {}
         for month in months:
-            if month not in versions:  # no cell was ever written for the month
-                out[month] = MonthCells(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+            if month not in versions:  # no demand was ever written for the month
+                out[month] = tuple(np.zeros(0, dtype=np.int64) for _ in range(width))
                 continue
-            key = (database, numbering.token, month, versions[month])
+            key = (*what, month, versions[month])
             with self._lock:
                 found = self._entries.get(key)
                 if found is not None:
                     self._entries.move_to_end(key)
             if found is None:
-                if prepare is not None:
-                    prepare()
-                    prepare = None
-                found = MonthCells(*fetch_int_columns(conn, read_sql, 4, {"month": month}))
+                found = read(month)
                 self._keep(key, found)
             out[month] = found
         return out
 
-    def held(self, database: str) -> dict[str, MonthCells]:
-        """The months held for one database now, by month (for tests and diagnostics)."""
+    def held(self, database: str, kind: str) -> dict[str, tuple[np.ndarray, ...]]:
+        """The months held for one database and kind now (for tests and diagnostics)."""
         with self._lock:
-            return {k[2]: cells for k, cells in self._entries.items() if k[0] == database}
+            return {
+                k[3]: arrays
+                for k, arrays in self._entries.items()
+                if k[0] == database and k[1] == kind
+            }
 
     def clear(self) -> None:
         """Forget every month (tests; a process that knows its data were replaced)."""
@@ -341,24 +359,25 @@ class MonthCellCache:
             self._entries.clear()
             self._bytes = 0
 
-    def _keep(self, key: tuple[Any, ...], cells: MonthCells) -> None:
+    def _keep(self, key: tuple[Any, ...], arrays: tuple[np.ndarray, ...]) -> None:
+        size = sum(a.nbytes for a in arrays)
         with self._lock:
-            if key in self._entries:
+            if key in self._entries or size > self.max_bytes:
                 return
             # Older versions of the month can never be asked for again.
-            for stale in [k for k in self._entries if k[:3] == key[:3]]:
-                self._bytes -= self._entries.pop(stale).nbytes
-            self._entries[key] = cells
-            self._bytes += cells.nbytes
-            while self._bytes > self.max_bytes and len(self._entries) > 1:
-                self._bytes -= self._entries.popitem(last=False)[1].nbytes
+            for stale in [k for k in self._entries if k[:-1] == key[:-1]]:
+                self._bytes -= sum(a.nbytes for a in self._entries.pop(stale))
+            self._entries[key] = arrays
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._bytes -= sum(a.nbytes for a in self._entries.popitem(last=False)[1])
 
 
-MONTH_CELLS = MonthCellCache()
+MONTHS = MonthCache()
 
 
 def report_cells_from_months(
-    months: list[tuple[MonthCells, int]],
+    months: list[tuple[tuple[np.ndarray, ...], int]],
     skill_number: np.ndarray,
     skill_level: np.ndarray,
     area_number: np.ndarray,
@@ -366,26 +385,27 @@ def report_cells_from_months(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A report's cells, (key, essential vacancies, vacancies, records), from month cells.
 
-    ``months``: each month's cells with its period (0 previous, 1 current).
+    ``months``: each month's cells, (packed key, essential vacancies, vacancies, records),
+    with its period (0 previous, 1 current).
     ``skill_number`` / ``skill_level``: by global skill number, the report's skill number
     (0: not in the report) and level; ``area_number``: by global authority number, the
     report's authority number (0: out of scope). ``levels``: the levels kept (None: all).
     A cell's own level override (1 + level, 0 for none) wins over its skill's level.
     """
     keys, evs, vs, ns = [], [], [], []
-    for cells, period in months:
-        g_skill = cells.key >> _SKILL_SHIFT
-        g_area = (cells.key >> _AREA_SHIFT) & ((1 << (_SKILL_SHIFT - _AREA_SHIFT)) - 1)
-        override = cells.key & ((1 << _AREA_SHIFT) - 1)
+    for (cell_key, cell_ev, cell_v, cell_n), period in months:
+        g_skill = cell_key >> _SKILL_SHIFT
+        g_area = (cell_key >> _AREA_SHIFT) & ((1 << (_SKILL_SHIFT - _AREA_SHIFT)) - 1)
+        override = cell_key & ((1 << _AREA_SHIFT) - 1)
         sn, an = skill_number[g_skill], area_number[g_area]
         lv = np.where(override == 0, skill_level[g_skill], override - 1)
         keep = (sn > 0) & (an > 0)
         if levels is not None:
             keep &= np.isin(lv, levels)
         keys.append((sn[keep] << 20) | (lv[keep] << 17) | (an[keep] << 1) | period)
-        evs.append(cells.ev[keep])
-        vs.append(cells.v[keep])
-        ns.append(cells.n[keep])
+        evs.append(cell_ev[keep])
+        vs.append(cell_v[keep])
+        ns.append(cell_n[keep])
     if not keys:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
@@ -393,3 +413,64 @@ def report_cells_from_months(
         np.concatenate(keys), np.concatenate(evs), np.concatenate(vs), np.concatenate(ns)
     )
     return key, ev, v, n
+
+
+def record_counts(
+    months: list[tuple[tuple[np.ndarray, ...], int, int]],
+    area_number: np.ndarray,
+    keep_bits: int,
+    levels: int,
+    bits: int,
+    weights: tuple[int, int],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Records needing a skill at each level, by area and month and by sector / occupation.
+
+    ``months``: each month's records, (authority, sector, occupation group, SOC group,
+    vacancies, skill counts, essential counts) in global numbers and codes (see Codes),
+    with the month's index and period. The counts pack ``levels`` fields of ``bits`` bits;
+    ``keep_bits`` keeps the fields of the levels asked for. Returns the rows of gr_am
+    (authority, month index, period, sums) and gr_so (sector, occupation, SOC, period, sums),
+    the sums being n_all, v_all, then n<l>, v<l>, d<l> for each level (see _pass_records).
+    """
+    if not months:
+        return [], []
+    columns = [np.concatenate([arrays[i] for arrays, _, _ in months]) for i in range(7)]
+    g_area, sector, occupation, soc, vac, tmask, emask = columns
+    sizes = [len(arrays[0]) for arrays, _, _ in months]
+    mi = np.repeat(np.array([m for _, m, _ in months], dtype=np.int64), sizes)
+    period = np.repeat(np.array([p for _, _, p in months], dtype=np.int64), sizes)
+    an = area_number[g_area]
+    tmask, emask = tmask & keep_bits, emask & keep_bits
+    keep = np.flatnonzero((an > 0) & (tmask != 0))  # a record with none counts nowhere
+    an, mi, period, vac, tmask, emask = (a[keep] for a in (an, mi, period, vac, tmask, emask))
+    sector, occupation, soc = sector[keep], occupation[keep], soc[keep]
+    we, wo = weights
+    mask = (1 << bits) - 1
+    needs, vacancies, weighted = [], [], []
+    for level in range(levels):
+        shift = bits * level
+        total = (tmask >> shift) & mask
+        essential, optional = (emask >> shift) & mask, ((tmask - emask) >> shift) & mask
+        needs.append((total > 0).astype(np.int64))
+        vacancies.append((total > 0) * vac)
+        weighted.append(vac * (essential * we + optional * wo))
+    values = (np.ones(len(an), dtype=np.int64), vac, *needs, *vacancies, *weighted)
+
+    def rows(key: np.ndarray, head: Callable[[np.ndarray], list[list[Any]]]) -> list[tuple]:
+        keys, sums = group_sums(key, *values)
+        return list(zip(*head(keys), *(s.tolist() for s in sums), strict=True))
+
+    by_area = rows(
+        (an << 17) | (mi << 1) | period,
+        lambda k: [(k >> 17).tolist(), ((k >> 1) & 65535).tolist(), (k & 1).tolist()],
+    )
+    by_sector = rows(
+        (sector << 41) | (occupation << 21) | (soc << 1) | period,
+        lambda k: [
+            [CODES.code(c) for c in (k >> 41).tolist()],
+            [CODES.code(c) for c in ((k >> 21) & 1048575).tolist()],
+            [CODES.code(c) for c in ((k >> 1) & 1048575).tolist()],
+            (k & 1).tolist(),
+        ],
+    )
+    return by_area, by_sector

@@ -232,7 +232,9 @@ class ReportMixin:
         """Every table of the gap report as integer rows (units, counts), one snapshot.
 
         ``parallel``: None decides by data size; True / False force the two-connection
-        plan or the single-connection one (they give identical results).
+        plan or the single-connection one (they give identical results). The plan applies
+        only where the records are read row by row (sector or occupation filters, or a
+        report over all skills); otherwise every month comes from the month cache.
         """
         with self._report_tables(q, parallel):
             return {
@@ -371,6 +373,8 @@ class ReportMixin:
         path = getattr(self, "path", ":memory:")
         if parallel is False or q.skill_ids or path == ":memory:" or path.startswith("file:"):
             return False
+        if _months_serve(q):  # no pass over the demand to share
+            return False
         if parallel:
             return True
         cores = os.cpu_count() or 1
@@ -404,15 +408,23 @@ class ReportMixin:
         return {f"lv{i}": REPORT_LEVELS.index(name) for i, name in enumerate(q.levels or ())}
 
     def _build(self, q: ReportQuery, helper: _SiblingPass | None = None) -> None:
-        # With a helper, the sibling runs both record passes over its share of the records
-        # while this connection runs them over the rest, then builds the supply and the area
-        # tree: about equal shares of the work. The passes accumulate, so the parts add up.
+        # Without sector or occupation filters, over digital skills, every month's cells and
+        # records come from the month cache (or one read of the month): no pass over the
+        # demand at all. Otherwise, with a helper, the sibling runs the record passes over
+        # its share of the records while this connection runs them over the rest, then
+        # builds the supply and the area tree. The passes accumulate, so the parts add up.
         part = None if helper is None else "main"
-        start, end = self._build_prelude(q, part)
+        from_months = _months_serve(q)
+        start, end = self._build_prelude(q, part, records=not from_months)
         summary = _summary_serves_cells(q)
+        numbering = report_cells.Numbering.read(self.db.conn) if summary else None
         if not summary:
             self._pass_cells(q)
-        self._pass_records(q)
+        if from_months:
+            assert numbering is not None
+            self._records_from_months(q, numbering)
+        else:
+            self._pass_records(q)
         self._build_supply(q, start, end)
         self._build_nodes()
         sibling_cells: list[tuple[Any, ...]] = []
@@ -426,8 +438,8 @@ class ReportMixin:
                 self._pass_records(q)
             else:
                 sibling_cells = self._merge_sibling(tables)
-        if summary:
-            cells = self._summary_cells(q)
+        if numbering is not None:
+            cells = self._cells_from_months(q, numbering)
         else:
             cells = report_cells.fetch_int_columns(
                 self.db.conn, "SELECT k, ev, v, n FROM gr_cellk", 4
@@ -440,58 +452,93 @@ class ReportMixin:
                 cells = [key, *sums]
         self._build_gaps(q, cells)
 
-    def _summary_cells(self, q: ReportQuery) -> list[np.ndarray]:
-        """The report's cells from each month's cells in demand_skill_cells (m006).
+    # -- each month's demand, from the month cache ------------------------------------------
 
-        Months come from the process's month cache (report_cells.MONTH_CELLS) unless their
-        version changed since they were read; an in-memory database is read every time.
-        """
+    def _months(
+        self, q: ReportQuery, numbering: report_cells.Numbering, kind: str
+    ) -> list[tuple[tuple[np.ndarray, ...], int, int]]:
+        """Each month of the report's periods as arrays of ``kind`` ("cells", "records"),
+        with its month index and period: from the process's month cache unless the month
+        changed since it was read (an in-memory database is read every time)."""
         conn = self.db.conn
-        numbering = report_cells.Numbering.read(conn)
-        run = self.db.execute
-
-        def prepare() -> None:
-            # The numbering of Numbering.read, in SQL (same snapshot, same order).
-            run("CREATE TEMP TABLE gr_gskill (id TEXT PRIMARY KEY, g INTEGER) WITHOUT ROWID")
-            run("INSERT INTO gr_gskill SELECT id, row_number() OVER (ORDER BY id) FROM skills")
-            run("CREATE TEMP TABLE gr_gla (gss TEXT PRIMARY KEY, g INTEGER) WITHOUT ROWID")
-            run(
-                """INSERT INTO gr_gla
-                   SELECT gss_code, row_number() OVER (ORDER BY gss_code) FROM local_authorities"""
-            )
-
-        override = f"CASE WHEN ds.level = '' THEN 0 ELSE 1 + {_level_case('ds.level')} END"
-        read_sql = f"""SELECT (g.g << 24) | (a.g << 4) | ({override}), ds.essential_vacancies,
-                              ds.vacancies, ds.records
-                       FROM demand_skill_cells ds
-                       JOIN gr_gskill g ON g.id = ds.skill_id
-                       JOIN gr_gla a ON a.gss = ds.local_authority
-                       WHERE ds.month = :month"""
-        path = getattr(self, "path", ":memory:")
-        cache = report_cells.MONTH_CELLS
+        path = str(getattr(self, "path", ":memory:"))
+        cache = report_cells.MONTHS
         if path == ":memory:" or path.startswith("file:"):
-            cache = report_cells.MonthCellCache(max_bytes=0)  # nothing kept
-        periods = {m: 0 for m in q.previous_months} | {m: 1 for m in q.months}
-        months = cache.months(conn, str(path), numbering, list(periods), read_sql, prepare)
-        skill_number = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
-        skill_level = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
-        for skill_id, sn, lv in run("SELECT id, sn, lv FROM gr_skill"):
-            skill_number[numbering.skills[skill_id]] = sn
-            skill_level[numbering.skills[skill_id]] = lv
+            cache = report_cells.MonthCache(max_bytes=0)  # nothing kept
+        all_months = [*q.previous_months, *q.months]
+
+        def read(month: str) -> tuple[np.ndarray, ...]:
+            self._numbering_tables()
+            if kind == "cells":
+                return tuple(_fetch_cells(conn, month))
+            return _fetch_records(conn, month)
+
+        held = cache.months(
+            conn, (path, kind, numbering.token), all_months, read, 4 if kind == "cells" else 7
+        )
+        first_current = len(q.previous_months)
+        return [(held[m], i, int(i >= first_current)) for i, m in enumerate(all_months)]
+
+    def _numbering_tables(self) -> None:
+        """Numbering.read's numbers in SQL (same snapshot, same order), to read months with."""
+        if self._temp_table_exists("gr_gla"):
+            return
+        run = self.db.execute
+        run("CREATE TEMP TABLE gr_gskill (id TEXT PRIMARY KEY, g INTEGER) WITHOUT ROWID")
+        run("INSERT INTO gr_gskill SELECT id, row_number() OVER (ORDER BY id) FROM skills")
+        run("CREATE TEMP TABLE gr_gla (gss TEXT PRIMARY KEY, g INTEGER) WITHOUT ROWID")
+        run(
+            """INSERT INTO gr_gla
+               SELECT gss_code, row_number() OVER (ORDER BY gss_code) FROM local_authorities"""
+        )
+
+    def _area_numbers(self, numbering: report_cells.Numbering) -> np.ndarray:
+        """By global authority number, the report's authority number (0: out of scope)."""
         area_number = np.zeros(len(numbering.areas) + 1, dtype=np.int64)
-        for gss, an in run("SELECT gss, an FROM gr_leaf"):
+        for gss, an in self.db.execute("SELECT gss, an FROM gr_leaf"):
             if gss in numbering.areas:
                 area_number[numbering.areas[gss]] = an
+        return area_number
+
+    def _cells_from_months(
+        self, q: ReportQuery, numbering: report_cells.Numbering
+    ) -> list[np.ndarray]:
+        """The report's cells from each month's cells in demand_skill_cells (m006)."""
+        skill_number = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
+        skill_level = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
+        for skill_id, sn, lv in self.db.execute("SELECT id, sn, lv FROM gr_skill"):
+            skill_number[numbering.skills[skill_id]] = sn
+            skill_level[numbering.skills[skill_id]] = lv
         levels = np.array([REPORT_LEVELS.index(name) for name in q.levels]) if q.levels else None
+        months = [(arrays, period) for arrays, _, period in self._months(q, numbering, "cells")]
         return list(
             report_cells.report_cells_from_months(
-                [(months[m], period) for m, period in periods.items()],
-                skill_number,
-                skill_level,
-                area_number,
-                levels,
+                months, skill_number, skill_level, self._area_numbers(numbering), levels
             )
         )
+
+    def _records_from_months(self, q: ReportQuery, numbering: report_cells.Numbering) -> None:
+        """gr_am and gr_so (see _pass_records) from each month's records with digital skills."""
+        fields = [REPORT_LEVELS.index(name) for name in q.levels or REPORT_LEVELS]
+        by_area, by_sector = report_cells.record_counts(
+            self._months(q, numbering, "records"),
+            self._area_numbers(numbering),
+            keep_bits=sum(_MASK << (_MASK_BITS * i) for i in fields),
+            levels=len(REPORT_LEVELS),
+            bits=_MASK_BITS,
+            weights=(q.weight_essential, q.weight_optional),
+        )
+        sums = ["n_all", "v_all"] + [
+            f"{p}{i}" for p in ("n", "v", "d") for i in range(len(REPORT_LEVELS))
+        ]
+        for name, keys, rows in (
+            ("gr_am", ["an", "mi", "period"], by_area),
+            ("gr_so", ["sector", "occ", "soc", "period"], by_sector),
+        ):
+            columns = [*keys, *sums]
+            self.db.execute(f"CREATE TEMP TABLE {name} ({', '.join(columns)})")
+            marks = ", ".join("?" * len(columns))
+            self.db.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
 
     def _merge_sibling(
         self, tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]]
@@ -504,8 +551,11 @@ class ReportMixin:
             self.db.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
         return tables["gr_cellk"][1]
 
-    def _build_prelude(self, q: ReportQuery, part: str | None = None) -> tuple[str, str]:
-        """Months, levels, authorities, skills and records in scope; (start, end) dates.
+    def _build_prelude(
+        self, q: ReportQuery, part: str | None = None, records: bool = True
+    ) -> tuple[str, str]:
+        """Months, levels, authorities, skills and (``records``) records in scope;
+        (start, end) dates.
 
         ``part``: None for every record, or "main" / "sibling" for one connection's share.
         """
@@ -525,7 +575,8 @@ class ReportMixin:
         )
         self._build_leaves(q, start, end)
         self._build_skills(q)
-        self._build_records(q, start, end, part)
+        if records:
+            self._build_records(q, start, end, part)
         return start, end
 
     def _build_leaves(self, q: ReportQuery, start: str, end: str) -> None:
@@ -1076,6 +1127,46 @@ class ReportMixin:
                 }
             )
         return rows
+
+
+def _months_serve(q: ReportQuery) -> bool:
+    """Do each month's cells and record counts (the month cache) answer this query?"""
+    return _summary_serves_cells(q) and _stored_counts_serve(q)
+
+
+_CELL_OVERRIDE = f"CASE WHEN ds.level = '' THEN 0 ELSE 1 + {_level_case('ds.level')} END"
+_MONTH_CELLS_SQL = f"""
+    SELECT (g.g << 24) | (a.g << 4) | ({_CELL_OVERRIDE}), ds.essential_vacancies,
+           ds.vacancies, ds.records
+    FROM demand_skill_cells ds
+    JOIN gr_gskill g ON g.id = ds.skill_id
+    JOIN gr_gla a ON a.gss = ds.local_authority
+    WHERE ds.month = :month"""
+# Records without a digital skill count nowhere (see _pass_records), so they are not read.
+_MONTH_RECORDS_SQL = """
+    SELECT a.g, d.sector, substr(COALESCE(d.isco_code, o.isco_code), 1, 2), d.soc_major,
+           d.vacancies, d.skill_level_counts, d.essential_level_counts
+    FROM demand d
+    JOIN gr_gla a ON a.gss = d.local_authority
+    LEFT JOIN occupations o ON o.id = d.occupation_id
+    WHERE d.posted_date >= :start AND d.posted_date < :end AND d.skill_level_counts != 0"""
+
+
+def _fetch_cells(conn: Any, month: str) -> list[np.ndarray]:
+    """One month's cells: (skill << 24 | authority << 4 | override), ev, v, n (global numbers)."""
+    return report_cells.fetch_int_columns(conn, _MONTH_CELLS_SQL, 4, {"month": month})
+
+
+def _fetch_records(conn: Any, month: str) -> tuple[np.ndarray, ...]:
+    """One month's records with digital skills: authority, sector, occupation group, SOC
+    group (code numbers), vacancies and the two packed counts."""
+    rows = conn.execute(
+        _MONTH_RECORDS_SQL, {"start": f"{month}-01", "end": f"{_next_month(month)}-01"}
+    ).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    numbers = [np.array(columns[i], dtype=np.int64) for i in (0, 4, 5, 6)]
+    codes = [report_cells.CODES.numbers(list(columns[i])) for i in (1, 2, 3)]
+    return (numbers[0], *codes, *numbers[1:])
 
 
 def _summary_serves_cells(q: ReportQuery) -> bool:
