@@ -137,11 +137,14 @@ def build_skill_space(
 
 
 def warm_up(settings: Settings) -> dict[str, float]:
-    """Build the engine, extractor and matcher, and answer one sample match (seconds each).
+    """Build the engine, extractor and matcher, answer one sample match and read the gap
+    report's months into memory (seconds each).
 
     `serve` runs this in the gunicorn master before it forks, so each worker starts with
     the model loaded, the arrays in shared (copy-on-write) memory and the code paths of a
-    match already run once: a worker's first request is as fast as its hundredth.
+    match already run once: a worker's first request is as fast as its hundredth. The
+    default gap report (the 12 months to the latest demand) is built once for the same
+    reason: its months stay in the report's month cache (``report_cells.MONTHS``).
     The sample match runs OpenMP on one thread (``Matcher.rank`` limits it, once the
     scorer's OpenMP library is loaded), so no OpenMP pool exists to break at the fork.
     """
@@ -171,6 +174,11 @@ def warm_up(settings: Settings) -> dict[str, float]:
                 store,
             )
         timings["sample_match"] = time.perf_counter() - step
+        step = time.perf_counter()
+        from .report import GapReportFilters, build_gap_report
+
+        build_gap_report(store, GapReportFilters())
+        timings["gap_report"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     return timings
 
