@@ -14,6 +14,7 @@ from marshmallow import fields as ma_fields
 import skills_match
 from skills_match.config import Settings
 from skills_match.errors import ConfigurationError
+from skills_match.report import hold_months
 from skills_match.store import Store
 
 from . import admin, auth, courses, db, demand, errors, extraction, health, pages
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     flask_overrides = {k: v for k, v in test_config.items() if k.isupper()}
     settings = Settings.from_env(**{k: v for k, v in test_config.items() if not k.isupper()})
     logging.basicConfig(level=settings.log_level)
+    hold_months(settings.report_cache_mb)
 
     with Store(settings.database, settings.busy_timeout_ms) as store:
         pending = store.pending_migrations()

@@ -89,6 +89,12 @@ class Settings:
     small_cell_threshold: int = _setting(
         10, "Gap-report cells with a count below this are flagged (and suppressible)."
     )
+    report_cache_mb: int = _setting(
+        256,
+        "Memory (MB) each service process may use to hold the gap report's months as arrays, "
+        "least recently used first out; 24 months of a million demand-skill rows take about "
+        "34 MB. 0: read every month from the database for every report.",
+    )
     host: str = _setting("127.0.0.1", "Address `skills-match serve` binds to.")
     port: int = _setting(8000, "Port `skills-match serve` listens on.")
     workers: int = _setting(2, "gunicorn worker processes for `skills-match serve`.")

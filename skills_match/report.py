@@ -40,6 +40,7 @@ from .config import REPO_ROOT
 from .errors import InvalidInput, NotFound
 from .schemas import SIC_SECTIONS
 from .store import Store
+from .store.report_cells import MONTHS
 from .store.reports import REPORT_LEVELS, SHARE_SCALE, UNITS_PER_PLACE, ReportQuery
 
 # Essential requirements count in full. An optional ("desirable") requirement means the
@@ -860,6 +861,13 @@ def _shift(year: int, month: int, by: int) -> tuple[int, int]:
 
 def _months(start: tuple[int, int], count: int) -> tuple[str, ...]:
     return tuple("{:04d}-{:02d}".format(*_shift(start[0], start[1], i)) for i in range(count))
+
+
+def hold_months(megabytes: int) -> None:
+    """Let this process hold up to ``megabytes`` of the report's months (0: hold none)."""
+    MONTHS.max_bytes = megabytes * 1024 * 1024
+    if megabytes <= 0:
+        MONTHS.clear()
 
 
 def resolve_period(store: Store, period_from: str | None, period_to: str | None) -> Period:

@@ -18,6 +18,7 @@ from skills_match.report import (
     GapReportOptions,
     build_gap_report,
     drilldown,
+    hold_months,
     resolve_period,
 )
 from skills_match.store import Store
@@ -537,3 +538,15 @@ def test_month_cache_reads_again_only_the_months_that_changed(small):
     emptied = _report(store)
     MONTHS.clear()
     assert emptied.area_levels == _report(store).area_levels
+
+
+def test_holding_no_months_reads_every_month_each_time(small):
+    store, _ = small
+    hold_months(0)  # SKILLS_MATCH_REPORT_CACHE_MB=0
+    try:
+        report = _report(store)
+        assert MONTHS.held(str(store.path), "cells") == {}
+        assert MONTHS.held(str(store.path), "records") == {}
+    finally:
+        hold_months(256)
+    assert report.area_levels == _report(store).area_levels

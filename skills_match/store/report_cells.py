@@ -362,7 +362,7 @@ class MonthCache:
     def _keep(self, key: tuple[Any, ...], arrays: tuple[np.ndarray, ...]) -> None:
         size = sum(a.nbytes for a in arrays)
         with self._lock:
-            if key in self._entries or size > self.max_bytes:
+            if key in self._entries or size > self.max_bytes or self.max_bytes <= 0:
                 return
             # Older versions of the month can never be asked for again.
             for stale in [k for k in self._entries if k[:-1] == key[:-1]]:
