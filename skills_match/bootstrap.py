@@ -26,7 +26,7 @@ def initialise(
     """
     from .engine import EngineLinker, build_skill_space
     from .reference import load_reference
-    from .seed import load_seed
+    from .seed import issue_try_out_keys, load_seed
     from .taxonomy import build_taxonomy
 
     result: dict[str, Any] = {}
@@ -52,5 +52,7 @@ def initialise(
                 courses=seed_courses,
                 demand=seed_demand,
             )
+            # A first seeded install gets a key per role to sign in with (printed once).
+            result["keys"] = issue_try_out_keys(store, settings.api_key_pepper, settings.data_dir)
         result["counts"] = store.counts()
     return result

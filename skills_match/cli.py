@@ -113,7 +113,25 @@ def init(ctx: click.Context, seed: bool, no_seed_courses: bool, no_seed_demand: 
         if kind in result.get("seed", {}):
             click.echo(_summary(result["seed"][kind]))
     click.echo("Counts: " + ", ".join(f"{v:,} {k}" for k, v in result["counts"].items()))
+    if result.get("keys"):
+        _echo_try_out_keys(result["keys"], _settings(ctx))
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+def _echo_try_out_keys(keys: list[dict[str, Any]], settings: Settings) -> None:
+    """Print the try-out keys of a first seeded install: the only time they are shown."""
+    click.echo("")
+    click.echo("Sign-in keys for trying skills-match (shown only now; only their hashes are kept):")
+    for issued in keys:
+        provider = issued["provider"]
+        of = f"  ({provider['name']}, UKPRN {provider['ukprn']})" if provider else ""
+        click.echo(f"  {issued['role']:<12} {issued['key']}{of}")
+    click.echo(
+        f"Sign in at http://{settings.host}:{settings.port}/ or send one as "
+        "'Authorization: Bearer KEY'. They work while SKILLS_MATCH_API_KEY_PEPPER is unchanged; "
+        "`skills-match remove-seed` revokes them. Real keys: `skills-match create-key`."
+    )
+    click.echo("")
 
 
 def _export_model(settings: Settings, force: bool, required: bool) -> None:

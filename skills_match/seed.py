@@ -61,9 +61,47 @@ def load_seed(
     return result
 
 
+# The name of each key `init` issues for trying out a seeded install; remove-seed revokes them.
+TRY_OUT_KEY_NAME = "seed: try-out {role}"
+TRY_OUT_ROLES = ("adviser", "provider", "partnership", "admin")
+
+
+def issue_try_out_keys(store: Store, pepper: str, data_dir: str | Path) -> list[dict[str, Any]]:
+    """One key per role for signing in to a freshly seeded install, if it has no key at all.
+
+    The provider key belongs to the first seed provider. Each plain key is returned once
+    (only its hash is kept); a database that already has keys gets none, so re-running
+    ``init`` never issues more. ``remove-seed`` revokes them with the seed records.
+    """
+    from .apikeys import create_key
+
+    if store.keys():
+        return []
+    first = json.loads((Path(data_dir) / "seed" / "providers.json").read_text("utf-8"))[0]
+    provider = store.provider_by_ukprn(first["ukprn"])
+    if provider is None:  # the seed providers were not loaded
+        return []
+    issued = []
+    for role in TRY_OUT_ROLES:
+        provider_id = provider["id"] if role == "provider" else None
+        name = TRY_OUT_KEY_NAME.format(role=role)
+        _, key = create_key(store, pepper, name, role, provider_id)
+        issued.append(
+            {
+                "role": role,
+                "key": key,
+                "provider": {"ukprn": provider["ukprn"], "name": provider["name"]}
+                if provider_id
+                else None,
+            }
+        )
+    return issued
+
+
 def remove_seed(store: Store, courses: bool = True, demand: bool = True) -> dict[str, int]:
-    """Delete the illustrative (seed) courses and/or demand; real records are untouched."""
-    removed = {}
+    """Delete the illustrative (seed) courses and/or demand, and revoke the try-out keys;
+    real records and keys are untouched."""
+    removed = {"try-out keys revoked": store.revoke_keys_named(TRY_OUT_KEY_NAME.format(role="%"))}
     with store.write():
         if demand:
             removed["demand_unplaced"] = store.db.execute(

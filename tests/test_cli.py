@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -124,8 +125,6 @@ def test_init_can_leave_out_seed_demand_and_remove_seed_takes_it_out(reference_d
 
 
 def test_import_demand_reads_a_feed_with_a_mapping_and_lists_what_it_left_out(cli_db, tmp_path):
-    from pathlib import Path
-
     feeds = Path(__file__).parent / "data" / "feeds"
     result = run(
         cli_db,
@@ -176,3 +175,35 @@ def test_help_imports_nothing_heavy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.splitlines()[-1] == "heavy: "
+
+
+def test_a_first_seeded_init_prints_one_key_per_role_once(reference_db, tmp_path):
+    import re
+
+    from skills_match.apikeys import authenticate
+    from skills_match.config import Settings
+
+    path = copy_database(reference_db, tmp_path / "first.db")
+    result = run(path, "init", "--no-seed-demand")
+    assert result.exit_code == 0, result.output
+    printed = dict(re.findall(r"^  (\w+) +(smk_\S+)", result.output, flags=re.M))
+    assert sorted(printed) == ["admin", "adviser", "partnership", "provider"]
+    seed_file = Path(__file__).parents[1] / "data" / "seed" / "providers.json"
+    seed_provider = json.loads(seed_file.read_text("utf-8"))[0]
+    assert f"UKPRN {seed_provider['ukprn']}" in result.output
+    pepper = Settings.from_env().api_key_pepper
+    with Store(path) as store:
+        for role, key in printed.items():
+            identity = authenticate(store, pepper, key)
+            assert identity is not None and identity.role == role
+        provider = authenticate(store, pepper, printed["provider"])
+        assert store.provider(provider.provider_id)["ukprn"] == seed_provider["ukprn"]
+    # Re-running issues no more keys and prints none.
+    again = run(path, "init", "--no-seed-demand")
+    assert "smk_" not in again.output
+    with Store(path) as store:
+        assert len(store.keys()) == 4
+    # Going live: remove-seed revokes them with the seed records.
+    run(path, "remove-seed")
+    with Store(path) as store:
+        assert all(authenticate(store, pepper, key) is None for key in printed.values())

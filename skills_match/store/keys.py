@@ -48,6 +48,14 @@ class KeyMixin:
         with immediate(self.db):
             self.db.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [utcnow(), key_id])
 
+    def revoke_keys_named(self, pattern: str) -> int:
+        """Revoke every live key whose name matches the LIKE ``pattern``; return how many."""
+        with immediate(self.db):
+            return self.db.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE name LIKE ? AND revoked_at IS NULL",
+                [utcnow(), pattern],
+            ).rowcount
+
     def revoke_key(self, key_id: int) -> None:
         """Revoke a key; it stops working at once."""
         with immediate(self.db):
