@@ -1,14 +1,16 @@
-"""The gap report's cell arithmetic in numpy: local gaps, roll-ups to the area tree, top lists.
+"""The gap report's arithmetic in numpy, and each month's demand held in memory.
 
-SQL adds the demand up into cells (one per skill, level, authority and period) and builds the
-supply and the area tree; the hundreds of thousands of cells are then taken through the gap
-rules here, on whole-number int64 arrays, instead of four more SQL passes that each sort or
-upsert every cell (about 3 s of a 296-authority report, measured; this takes a tenth of it).
-Every sum is an exact integer sum, so the figures are those the SQL gave, to the unit.
+A report needs demand per cell (skill, level, authority, period). Without sector or
+occupation filters the cells and the record counts come from each month's arrays, which
+:class:`MonthCache` holds until the month's version token changes (m012); otherwise SQL adds
+the demand-skill rows up (skills_match.store.reports). Either way the cells are then taken
+through the gap rules here on int64 arrays: local gaps, roll-ups to every node of the area
+tree, node supply, per-area sums and top lists. Four SQL passes that each sorted or
+upserted every cell took about 3 s of a 296-authority report; this takes about 0.4 s
+(measured). Every sum is an exact integer sum, so the figures are those SQL gave, to the unit.
 
-Keys are the packed integers of :mod:`skills_match.store.reports`: a cell is
-``(skill << 20) | (level << 17) | (authority << 1) | period`` and a node cell
-``(node << 32) | (skill << 4) | (level << 1) | period``.
+Keys are packed integers: a cell is ``(skill << 20) | (level << 17) | (authority << 1) |
+period`` and a node cell ``(node << 32) | (skill << 4) | (level << 1) | period``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import numpy as np
 AN_BITS = 65535 << 1  # the authority's bits in a cell key
 
 
-def fetch_int_columns(conn: sqlite3.Connection, sql: str, width: int, params: Any = ()) -> list:
+def fetch_int_columns(
+    conn: sqlite3.Connection, sql: str, width: int, params: Any = ()
+) -> list[np.ndarray]:
     """Run ``sql`` (``width`` integer columns, no NULLs) and return one int64 array per
     column."""
     # Streamed from the cursor into one flat array: no list of row tuples (twice as fast
