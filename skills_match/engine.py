@@ -179,6 +179,11 @@ def warm_up(settings: Settings) -> dict[str, float]:
 
         build_gap_report(store, GapReportFilters())
         timings["gap_report"] = time.perf_counter() - step
+        step = time.perf_counter()
+        from .geo import locator_for
+
+        locator_for(settings.data_dir).size  # noqa: B018 -- loads the postcode table
+        timings["postcodes"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     return timings
 

@@ -48,6 +48,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from scipy import sparse
 
 from .errors import InvalidInput
+from .geo import locator_for, normalise_postcode
 from .plain import plain
 from .schemas import (
     ATTENDANCE_PATTERNS,
@@ -273,7 +274,10 @@ class MatchRequestSchema(Schema):
     )
     local_authority = fields.String(
         validate=validate.Length(min=1, max=100),
-        metadata={"description": "Where the person lives: GSS code or council name."},
+        metadata={
+            "description": "Where the person lives: a postcode, a council name or GSS code, "
+            "or a town."
+        },
     )
     constraints = fields.Nested(ConstraintsSchema, load_default=dict)
     limit = fields.Integer(
@@ -971,13 +975,18 @@ class Matcher:
         area = area_name = None
         parents: tuple[str | None, str | None] = (None, None)
         if data.get("local_authority"):
-            area = store.resolve_area(data["local_authority"])
+            area, placed = self._person_area(data["local_authority"], store)
             if area is None:
-                errors["local_authority"] = ["Not a known local authority (GSS code or name)."]
+                errors["local_authority"] = [
+                    "Not a place we know: give a postcode, a council name or GSS code, or a "
+                    f"town ({placed})."
+                ]
             else:
                 row = store.local_authority(area) or {}
                 area_name = row.get("name")
                 parents = (row.get("county_gss"), row.get("combined_authority_gss"))
+                if placed:
+                    notes.append(f"Area: {placed}, in {area_name}.")
         else:
             notes.append("No area given: courses anywhere in the catalogue are included.")
         unknown = sorted(
@@ -1021,6 +1030,18 @@ class Matcher:
             notes=notes,
             anchor=target.pop("_anchor", None),
         )
+
+    def _person_area(self, value: str, store: Any) -> tuple[str | None, str | None]:
+        """The GSS code of where the person is, and how it was found (None for a code or a
+        council name; for a postcode or a town, the evidence; unresolved: why not)."""
+        area = store.resolve_area(value)
+        if area is not None or not self.data_dir:
+            return area, None if area else "no postcode lookup here"
+        postcode = normalise_postcode(value)
+        found = locator_for(str(self.data_dir)).resolve(
+            postcode=postcode, places=() if postcode else (value,), place_lookup=store.resolve_area
+        )
+        return found.gss_code, found.detail
 
     def _target(
         self, data: dict[str, Any], store: Any, area: str | None, as_of: date

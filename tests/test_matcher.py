@@ -284,6 +284,27 @@ def test_area_filter_keeps_local_national_and_online(matcher: Matcher, mstore: S
     assert {c["local_authority"] for c in local} <= lcr
 
 
+@pytest.mark.parametrize(
+    ("given", "gss", "evidence"),
+    [
+        ("L20 3NJ", "E08000014", "postcode L20 3NJ"),  # Bootle, in Sefton
+        ("l203nj", "E08000014", "postcode L20 3NJ"),  # as people type it
+        ("Bootle", "E08000014", "Bootle (GeoNames)"),  # a town, not a council
+        ("Sefton", "E08000014", None),  # a council name needs no evidence
+    ],
+)
+def test_the_persons_area_may_be_a_postcode_or_a_town(
+    matcher: Matcher, mstore: Store, given: str, gss: str, evidence: str | None
+) -> None:
+    result = rank(matcher, mstore, {**broad_request(mstore), "local_authority": given})
+    assert result.area == {"gss_code": gss, "name": "Sefton"}
+    placed = [n for n in result.notes if n.startswith("Area:")]
+    if evidence is None:
+        assert placed == []
+    else:
+        assert len(placed) == 1 and evidence in placed[0] and "Sefton" in placed[0]
+
+
 def test_full_courses_and_past_starts_are_never_offered(matcher: Matcher, mstore: Store) -> None:
     result = rank(matcher, mstore, broad_request(mstore))
     for m in result.results:
