@@ -137,8 +137,8 @@ def build_skill_space(
 
 
 def warm_up(settings: Settings) -> dict[str, float]:
-    """Build the engine, extractor and matcher, answer one sample match and read the gap
-    report's months into memory (seconds each).
+    """Build the engine, extractor and matcher, answer one sample match, read the gap
+    report's months into memory and load the postcode table (seconds each).
 
     `serve` runs this in the gunicorn master before it forks, so each worker starts with
     the model loaded, the arrays in shared (copy-on-write) memory and the code paths of a
