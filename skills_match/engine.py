@@ -174,11 +174,13 @@ def warm_up(settings: Settings) -> dict[str, float]:
                 store,
             )
         timings["sample_match"] = time.perf_counter() - step
-        step = time.perf_counter()
         from .report import GapReportFilters, build_gap_report
+        from .store.report_cells import MONTHS
 
-        build_gap_report(store, GapReportFilters())
-        timings["gap_report"] = time.perf_counter() - step
+        if MONTHS.max_bytes > 0:  # with SKILLS_MATCH_REPORT_CACHE_MB=0 nothing would stay
+            step = time.perf_counter()
+            build_gap_report(store, GapReportFilters())
+            timings["gap_report"] = time.perf_counter() - step
         step = time.perf_counter()
         from .geo import locator_for
 

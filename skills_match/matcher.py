@@ -1035,11 +1035,14 @@ class Matcher:
         """The GSS code of where the person is, and how it was found (None for a code or a
         council name; for a postcode or a town, the evidence; unresolved: why not)."""
         area = store.resolve_area(value)
-        if area is not None or not self.data_dir:
-            return area, None if area else "no postcode lookup here"
+        if area is not None:
+            return area, None
+        if not self.data_dir:
+            return None, "no postcode or town lookup without the reference data"
         postcode = normalise_postcode(value)
+        # Council names were tried above, so the place lookup needs no second try of them.
         found = locator_for(str(self.data_dir)).resolve(
-            postcode=postcode, places=() if postcode else (value,), place_lookup=store.resolve_area
+            postcode=postcode, places=() if postcode else (value,)
         )
         return found.gss_code, found.detail
 

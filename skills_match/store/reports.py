@@ -418,11 +418,12 @@ class ReportMixin:
         start, end = self._build_prelude(q, part, records=not from_months)
         summary = _summary_serves_cells(q)
         numbering = report_cells.Numbering.read(self.db.conn) if summary else None
+        area_number = None if numbering is None else self._area_numbers(numbering)
         if not summary:
             self._pass_cells(q)
         if from_months:
-            assert numbering is not None
-            self._records_from_months(q, numbering)
+            assert numbering is not None and area_number is not None
+            self._records_from_months(q, numbering, area_number)
         else:
             self._pass_records(q)
         self._build_supply(q, start, end)
@@ -438,8 +439,8 @@ class ReportMixin:
                 self._pass_records(q)
             else:
                 sibling_cells = self._merge_sibling(tables)
-        if numbering is not None:
-            cells = self._cells_from_months(q, numbering)
+        if numbering is not None and area_number is not None:
+            cells = self._cells_from_months(q, numbering, area_number)
         else:
             cells = report_cells.fetch_int_columns(
                 self.db.conn, "SELECT k, ev, v, n FROM gr_cellk", 4
@@ -501,9 +502,10 @@ class ReportMixin:
         return area_number
 
     def _cells_from_months(
-        self, q: ReportQuery, numbering: report_cells.Numbering
+        self, q: ReportQuery, numbering: report_cells.Numbering, area_number: np.ndarray
     ) -> list[np.ndarray]:
-        """The report's cells from each month's cells in demand_skill_cells (m006)."""
+        """The report's cells from each month's cells in demand_skill_cells (m006);
+        ``area_number``: see _area_numbers."""
         skill_number = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
         skill_level = np.zeros(len(numbering.skills) + 1, dtype=np.int64)
         for skill_id, sn, lv in self.db.execute("SELECT id, sn, lv FROM gr_skill"):
@@ -513,29 +515,27 @@ class ReportMixin:
         months = [(arrays, period) for arrays, _, period in self._months(q, numbering, "cells")]
         return list(
             report_cells.report_cells_from_months(
-                months, skill_number, skill_level, self._area_numbers(numbering), levels
+                months, skill_number, skill_level, area_number, levels
             )
         )
 
-    def _records_from_months(self, q: ReportQuery, numbering: report_cells.Numbering) -> None:
+    def _records_from_months(
+        self, q: ReportQuery, numbering: report_cells.Numbering, area_number: np.ndarray
+    ) -> None:
         """gr_am and gr_so (see _pass_records) from each month's records with digital skills."""
-        fields = [REPORT_LEVELS.index(name) for name in q.levels or REPORT_LEVELS]
         by_area, by_sector = report_cells.record_counts(
             self._months(q, numbering, "records"),
-            self._area_numbers(numbering),
-            keep_bits=sum(_MASK << (_MASK_BITS * i) for i in fields),
+            area_number,
+            keep_bits=_level_fields(q),
             levels=len(REPORT_LEVELS),
             bits=_MASK_BITS,
             weights=(q.weight_essential, q.weight_optional),
         )
-        sums = ["n_all", "v_all"] + [
-            f"{p}{i}" for p in ("n", "v", "d") for i in range(len(REPORT_LEVELS))
-        ]
         for name, keys, rows in (
             ("gr_am", ["an", "mi", "period"], by_area),
             ("gr_so", ["sector", "occ", "soc", "period"], by_sector),
         ):
-            columns = [*keys, *sums]
+            columns = [*keys, *_RECORD_SUMS]
             self.db.execute(f"CREATE TEMP TABLE {name} ({', '.join(columns)})")
             marks = ", ".join("?" * len(columns))
             self.db.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
@@ -660,9 +660,7 @@ class ReportMixin:
                period INTEGER, sector TEXT, occ TEXT, soc TEXT, vac INTEGER, rk INTEGER,
                tmask INTEGER, emask INTEGER)"""
         )
-        # A level filter keeps only the fields of the levels asked for.
-        fields = [REPORT_LEVELS.index(name) for name in q.levels or REPORT_LEVELS]
-        keep = sum(_MASK << (_MASK_BITS * i) for i in fields)
+        keep = _level_fields(q)
         counts = (
             f"d.skill_level_counts & {keep}, d.essential_level_counts & {keep}"
             if _stored_counts_serve(q)
@@ -1167,6 +1165,21 @@ def _fetch_records(conn: Any, month: str) -> tuple[np.ndarray, ...]:
     numbers = [np.array(columns[i], dtype=np.int64) for i in (0, 4, 5, 6)]
     codes = [report_cells.CODES.numbers(list(columns[i])) for i in (1, 2, 3)]
     return (numbers[0], *codes, *numbers[1:])
+
+
+def _level_fields(q: ReportQuery) -> int:
+    """The bits of the packed per-level counts (m005) that a level filter keeps."""
+    fields = [REPORT_LEVELS.index(name) for name in q.levels or REPORT_LEVELS]
+    return sum(_MASK << (_MASK_BITS * i) for i in fields)
+
+
+# The sums gr_am and gr_so hold per key, in column order, however they were built: records,
+# vacancies, then per level records needing a skill there, their vacancies, weighted demand.
+_RECORD_SUMS = (
+    "n_all",
+    "v_all",
+    *(f"{p}{i}" for p in ("n", "v", "d") for i in range(len(REPORT_LEVELS))),
+)
 
 
 def _summary_serves_cells(q: ReportQuery) -> bool:
