@@ -109,7 +109,7 @@ class CourseMatchOut(FastDumpSchema):
     course_id = fields.Integer()
     rank = fields.Integer()
     score = fields.Float(
-        metadata={"description": "coverage x focus^3 x level_fit x outcome_factor."}
+        metadata={"description": "coverage x focus^3 x level_fit x outcome_factor x travel."}
     )
     coverage = fields.Float(metadata={"description": "Weighted share of the gap covered."})
     focus = fields.Float(metadata={"description": "How much of the course is about the target."})
@@ -120,6 +120,14 @@ class CourseMatchOut(FastDumpSchema):
     leaves = fields.List(fields.Nested(LeftOut))
     penalties = fields.List(fields.String())
     next_start = fields.String(allow_none=True, metadata={"format": "date"})
+    distance_km = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Straight-line km from the person to the course (venue postcode, "
+            "else its council area's centre); null for online and national courses or when "
+            "the person's place is not given."
+        },
+    )
     course = fields.Nested(CourseSummaryOut)
     explanation = fields.String(metadata={"description": "Plain words to read to the client."})
 

@@ -232,6 +232,10 @@ FIELD_WORDS = {
     "start_dates": "start dates",
     "start_from": "the earliest start",
     "age_min": "the minimum age",
+    "max_travel_km": "how far they can travel",
+    "only_my_authority": "'only their own council area'",
+    "include_nearby": "'also the same county or city region'",
+    "local_authority": "where they live",
 }
 
 
@@ -711,6 +715,7 @@ ADVISER_TEXT_FIELDS = (
     "occupation",
     "advert_text",
     "local_authority",
+    "max_travel_km",
     "max_duration_weeks",
     "start_from",
     "start_before",
@@ -732,6 +737,7 @@ def _adviser_form() -> dict[str, Any]:
     form["delivery_modes"] = [m for m in request.form.getlist("delivery_modes") if m]
     form["funded_only"] = request.form.get("funded_only") == "yes"
     form["include_nearby"] = request.form.get("include_nearby") == "yes"
+    form["only_my_authority"] = request.form.get("only_my_authority") == "yes"
     form["eds"] = {slug: (request.form.get(f"eds_{slug}") or "") for slug, _ in EDS_FORM_AREAS}
     return form
 
@@ -755,9 +761,11 @@ def _adviser_request(form: Mapping[str, Any]) -> dict[str, Any]:
         constraints["delivery_modes"] = form["delivery_modes"]
     if form["funded_only"]:
         constraints["funded_only"] = True
-    if form["include_nearby"]:
-        constraints["include_nearby"] = True
+    for flag in ("include_nearby", "only_my_authority"):
+        if form[flag]:
+            constraints[flag] = True
     for name in (
+        "max_travel_km",
         "max_duration_weeks",
         "start_from",
         "start_before",
@@ -772,7 +780,8 @@ def _adviser_request(form: Mapping[str, Any]) -> dict[str, Any]:
 
 def _adviser_context() -> dict[str, Any]:
     return {
-        "area_groups": _area_choices(rollups=False),
+        "area_names": [a["name"] for a in get_store().area_options()],
+        "travel_km": settings().travel_km,
         "delivery_modes": DELIVERY_MODES,
         "qualification_options": _options(QUALIFICATION_LEVELS),
         "eds_areas": EDS_FORM_AREAS,
@@ -788,6 +797,7 @@ EMPTY_ADVISER_FORM: dict[str, Any] = {
     "delivery_modes": [],
     "funded_only": False,
     "include_nearby": False,
+    "only_my_authority": False,
     "eds": {slug: "" for slug, _ in EDS_FORM_AREAS},
 }
 

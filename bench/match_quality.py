@@ -219,23 +219,29 @@ def synonym_threshold(space: Any, sample: int = 3000) -> tuple[float, list[tuple
 
 
 def tune(store: Store, engine: Any, scenarios: list[dict[str, Any]], data_dir: str) -> None:
-    """Grid over the course threshold and focus exponent on the dev half; prints only."""
+    """Grid over the course threshold and focus exponent, then the travel weight, on the dev
+    half; prints only."""
     from skills_match.matcher import Matcher
 
     dev = [s for s in scenarios if s["split"] == "dev"]
     keyword = KeywordSearch(store)
-    for threshold in (0.66, 0.72, 0.78):
-        for focus in (0.0, 1.0, 2.0, 3.0, 4.0, 6.0):
-            matcher = Matcher(
-                engine, course_threshold=threshold, focus_weight=focus, data_dir=data_dir
-            ).fit(store)
-            rows = evaluate(store, matcher, dev, keyword)
-            print(
-                f"course_threshold {threshold:.2f}, focus_weight {focus:.0f}: dev nDCG@10 "
-                f"{np.mean([r['matcher_ndcg'] for r in rows]):.3f}, recall@10 "
-                f"{np.mean([r['matcher_recall'] for r in rows]):.3f}",
-                flush=True,
-            )
+    grid = [
+        (
+            f"course_threshold {t:.2f}, focus_weight {f:.0f}",
+            {"course_threshold": t, "focus_weight": f},
+        )
+        for t in (0.66, 0.72, 0.78)
+        for f in (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
+    ]
+    grid += [(f"travel_weight {w:.1f}", {"travel_weight": w}) for w in (0.0, 0.1, 0.2, 0.3, 0.5)]
+    for name, params in grid:
+        matcher = Matcher(engine, data_dir=data_dir, **params).fit(store)
+        rows = evaluate(store, matcher, dev, keyword)
+        print(
+            f"{name}: dev nDCG@10 {np.mean([r['matcher_ndcg'] for r in rows]):.3f}, "
+            f"recall@10 {np.mean([r['matcher_recall'] for r in rows]):.3f}",
+            flush=True,
+        )
     best, curve = synonym_threshold(engine.space)
     print("person threshold (ESCO synonyms, leave-one-label-out F1):")
     print("  " + ", ".join(f"{t:.2f}:{f:.3f}" for t, f in curve))

@@ -421,7 +421,7 @@ def _describe(info: dict[str, Any]) -> str:
 @click.option("--target-skill", multiple=True, help="Target: a skill id it needs (repeat).")
 @click.option("--optional-skill", multiple=True, help="Target: a skill id it would like.")
 @click.option("--area-demand", is_flag=True, help="Area mode: the area's largest unmet demand.")
-@click.option("--area", help="Where the person lives: GSS code or council name.")
+@click.option("--area", help="Where the person lives: postcode, town, council name or GSS code.")
 @click.option("--eds", multiple=True, help="EDS self-assessment AREA=none|entry3|level1.")
 @click.option("--delivery-mode", multiple=True, help="Acceptable delivery mode (repeat).")
 @click.option("--study-mode", multiple=True, help="Acceptable study mode (repeat).")
@@ -437,6 +437,10 @@ def _describe(info: dict[str, Any]) -> str:
 @click.option("--min-level", help="Lowest qualification level (E1..L8).")
 @click.option("--max-level", help="Highest qualification level (E1..L8).")
 @click.option("--nearby", is_flag=True, help="Include the same county / combined authority.")
+@click.option("--max-km", type=float, help="How far the person can travel (km; default 20).")
+@click.option(
+    "--only-my-authority", is_flag=True, help="Only courses in the person's own council area."
+)
 @click.option("--limit", type=int, help="How many courses to show (default 10, at most 50).")
 @click.option("--pathway", is_flag=True, help="Show up to 3 courses in order instead.")
 @click.option("--as-of", help="Search as if today were this date (YYYY-MM-DD).")
@@ -470,7 +474,9 @@ def match_command(ctx: click.Context, request_file: Any, **flags: Any) -> None:
     try:
         request = request_from_flags(base, flags)
         with _store(ctx) as store:
-            matcher = Matcher(get_engine(settings), data_dir=settings.data_dir).fit(store)
+            matcher = Matcher(
+                get_engine(settings), data_dir=settings.data_dir, travel_km=settings.travel_km
+            ).fit(store)
             if pathway:
                 result = matcher.pathway(request, store, as_of=day)
             else:

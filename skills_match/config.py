@@ -95,6 +95,12 @@ class Settings:
         "least recently used first out; 24 months of a million demand-skill rows take about "
         "34 MB. 0: read every month from the database for every report.",
     )
+    travel_km: int = _setting(
+        20,
+        "How far (km, straight line) an adviser's client is assumed to travel to a course when "
+        "the request gives no `max_travel_km`. Courses in the client's own council area and "
+        "online ones are always included; nearer courses rank a little higher.",
+    )
     host: str = _setting("127.0.0.1", "Address `skills-match serve` binds to.")
     port: int = _setting(8000, "Port `skills-match serve` listens on.")
     workers: int = _setting(2, "gunicorn worker processes for `skills-match serve`.")

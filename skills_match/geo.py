@@ -44,6 +44,8 @@ _CROWN_DEPENDENCIES = ("GY", "JE", "IM")
 
 # Authority name as people write it -> GSS code, or None (Store.resolve_area).
 PlaceLookup = Callable[[str], "str | None"]
+# A town or village: (GSS code, population, name, (latitude, longitude) or None).
+_Place = tuple[str, int, str, "tuple[float, float] | None"]
 
 UNANIMOUS = 0.95  # share of a sector's / district's postcodes in one authority
 DOMINANT = 20  # population ratio that lets the largest of several same-named places answer
@@ -59,6 +61,9 @@ class Resolution:
     gss_code: str | None
     method: str  # postcode | postcode sector | postcode district | coordinates | place | unresolved
     detail: str
+    # (latitude, longitude) of the evidence: the postcode's centroid (a sector's or district's
+    # mean), the coordinates, the town; None for an authority's name or when unresolved.
+    point: tuple[float, float] | None = None
 
     @property
     def resolved(self) -> bool:
@@ -160,7 +165,7 @@ class Locator:
     def __init__(self, postcodes_path: Path, places_path: Path | None = None):
         self.path = postcodes_path
         self.places_path = places_path or postcodes_path.with_name("places.csv")
-        self._places: dict[str, list[tuple[str, int, str]]] | None = None
+        self._places: dict[str, list[_Place]] | None = None
         self._lock = threading.Lock()
         self._keys: np.ndarray | None = None
         self._tree: Any = None
@@ -214,7 +219,8 @@ class Locator:
         key = postcode_key(postcode)
         at = int(np.searchsorted(self._keys, key))
         if at < len(self._keys) and self._keys[at] == key:
-            return Resolution(self._gss(at), "postcode", f"postcode {postcode} (ONSPD)")
+            point = self._point_at(at)
+            return Resolution(self._gss(at), "postcode", f"postcode {postcode} (ONSPD)", point)
         outward, inward = postcode.split(" ")
         for method, chars, label in (
             ("postcode sector", outward.ljust(4) + inward[0], f"{outward} {inward[0]}"),
@@ -223,13 +229,14 @@ class Locator:
             found = self._unanimous_area(chars)
             if found is None:
                 continue
-            gss, share, count = found
+            gss, share, count, point = found
             if share >= UNANIMOUS:
                 return Resolution(
                     gss,
                     method,
                     f"postcode {postcode} is not in ONSPD; {share:.0%} of the {count} "
                     f"postcodes in {method.split()[1]} {label} lie in {gss}",
+                    point,
                 )
             return Resolution(
                 None,
@@ -239,8 +246,11 @@ class Locator:
             )
         return Resolution(None, "unresolved", f"postcode {postcode} is not in ONSPD")
 
-    def _unanimous_area(self, chars: str) -> tuple[str, float, int] | None:
-        """(largest authority, its share, postcode count) for a key prefix; None if empty."""
+    def _unanimous_area(
+        self, chars: str
+    ) -> tuple[str, float, int, tuple[float, float] | None] | None:
+        """(largest authority, its share, postcode count, mean point) for a key prefix; None
+        if no postcode has it."""
         assert self._keys is not None
         width = _BASE ** (7 - len(chars))
         low = _prefix_key(chars) * width
@@ -249,7 +259,13 @@ class Locator:
             return None
         counts = np.bincount(self._authority[start:end])
         top = int(counts.argmax())
-        return self._authorities[top], float(counts[top] / (end - start)), int(end - start)
+        located = np.flatnonzero(self._has_point[start:end]) + start
+        point = (
+            (float(self._lat[located].mean()), float(self._lon[located].mean()))
+            if len(located)
+            else None
+        )
+        return self._authorities[top], float(counts[top] / (end - start)), int(end - start), point
 
     def by_point(self, latitude: float, longitude: float) -> Resolution:
         """The authority of the nearest postcode centroid within MAX_POINT_METRES."""
@@ -274,6 +290,7 @@ class Locator:
             "coordinates",
             f"nearest postcode {self._postcode_at(at)} is {metres:,.0f} m from "
             f"({latitude}, {longitude})",
+            (latitude, longitude),
         )
 
     def by_place(self, place: str, lookup: PlaceLookup | None) -> Resolution:
@@ -306,13 +323,14 @@ class Locator:
         places = self._place_table().get(place_key(name))
         if not places:
             return None
-        areas = {gss for gss, _, _ in places}
-        if len(areas) == 1:
-            return Resolution(
-                places[0][0], "place", f"{places[0][2]} (GeoNames) lies in {places[0][0]}"
-            )
+        areas = {p[0] for p in places}
         ranked = sorted(places, key=lambda p: -p[1])
         largest = ranked[0]
+        if len(areas) == 1:
+            # Several same-named places in one authority: the largest is the one people mean.
+            return Resolution(
+                largest[0], "place", f"{largest[2]} (GeoNames) lies in {largest[0]}", largest[3]
+            )
         runner_up = next(p for p in ranked if p[0] != largest[0])
         if largest[1] >= DOMINANT * max(runner_up[1], 1):
             return Resolution(
@@ -320,6 +338,7 @@ class Locator:
                 "place",
                 f"{largest[2]} ({largest[1]:,} people, GeoNames) in {largest[0]}: the largest "
                 f"of {len(places)} places so named (next {runner_up[1]:,} in {runner_up[0]})",
+                largest[3],
             )
         return Resolution(
             None,
@@ -328,7 +347,7 @@ class Locator:
             f"({', '.join(sorted(areas))}); give a postcode or coordinates",
         )
 
-    def _rival_town(self, name: str, gss: str) -> tuple[str, int, str] | None:
+    def _rival_town(self, name: str, gss: str) -> _Place | None:
         """A same-named town elsewhere big enough to make an authority's name ambiguous."""
         places = self._place_table().get(place_key(name)) or []
         home = max((p[1] for p in places if p[0] == gss), default=0)
@@ -339,17 +358,22 @@ class Locator:
         ]
         return max(rivals, key=lambda p: p[1]) if rivals else None
 
-    def _place_table(self) -> dict[str, list[tuple[str, int, str]]]:
+    def _place_table(self) -> dict[str, list[_Place]]:
         with self._lock:
             if self._places is None:
                 import csv
 
-                table: dict[str, list[tuple[str, int, str]]] = {}
+                table: dict[str, list[_Place]] = {}
                 if self.places_path.is_file():
                     with self.places_path.open(encoding="utf-8", newline="") as fh:
                         for row in csv.DictReader(fh):
+                            point = (
+                                (float(row["lat"]), float(row["long"]))
+                                if row.get("lat") and row.get("long")
+                                else None
+                            )
                             table.setdefault(row["name_key"], []).append(
-                                (row["gss_code"], int(row["population"] or 0), row["name"])
+                                (row["gss_code"], int(row["population"] or 0), row["name"], point)
                             )
                 self._places = table
             return self._places
@@ -395,6 +419,9 @@ class Locator:
 
     def _gss(self, at: int) -> str:
         return self._authorities[int(self._authority[at])]
+
+    def _point_at(self, at: int) -> tuple[float, float] | None:
+        return (float(self._lat[at]), float(self._lon[at])) if self._has_point[at] else None
 
     def _postcode_at(self, at: int) -> str:
         assert self._keys is not None

@@ -48,7 +48,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from scipy import sparse
 
 from .errors import InvalidInput
-from .geo import locator_for, normalise_postcode
+from .geo import EARTH_RADIUS_M, find_postcodes, locator_for, normalise_postcode, unit_xyz
 from .plain import plain
 from .schemas import (
     ATTENDANCE_PATTERNS,
@@ -95,6 +95,16 @@ CENTRALITY_FLOOR = 0.1
 FOCUS_WEIGHT = 3.0
 # Published outcomes move a score by at most +-5%: a nudge, never the reason to rank.
 OUTCOME_WEIGHT = 0.1
+# How far (km, straight line) a person is assumed to travel to a course by default
+# (SKILLS_MATCH_TRAVEL_KM overrides it; a request's max_travel_km too).
+TRAVEL_KM = 20
+# A course at the edge of the travel distance scores this much less than one next door
+# (online courses: nothing less): distance orders courses that teach as well, and never
+# outweighs what a course teaches. The dev half of bench/eval is indifferent to it (nDCG@10
+# 0.824-0.837 for 0-0.5: its judges grade what a course teaches, not how far it is), so
+# the weight is a choice, kept small: nearer first among equals.
+TRAVEL_WEIGHT = 0.2
+MAX_TRAVEL_KM = 300
 # Closeness words an adviser can read out, by similarity.
 CLOSENESS = ((0.999, "same skill"), (0.85, "close match"), (0.0, "related skill"))
 
@@ -114,6 +124,8 @@ EDS_AREAS: dict[str, tuple[str, ...]] = {
 }
 EDS_KEYS = tuple(EDS_AREAS) + tuple(i for ids in EDS_AREAS.values() for i in ids)
 AGE_BANDS = {"16-18": (16, 18), "19-23": (19, 23), "24+": (24, 120)}
+# Constraints that only mean something once the person's place is known.
+PLACE_CONSTRAINTS = ("max_travel_km", "only_my_authority", "include_nearby")
 
 # Request caps: one adviser's request, never a bulk job.
 MAX_SKILL_IDS = 50
@@ -232,7 +244,24 @@ class ConstraintsSchema(Schema):
     min_qualification_level = fields.String(validate=validate.OneOf(QUALIFICATION_LEVELS))
     max_qualification_level = fields.String(validate=validate.OneOf(QUALIFICATION_LEVELS))
     include_nearby = fields.Boolean(
-        metadata={"description": "Also courses elsewhere in the same county or combined authority."}
+        metadata={
+            "description": "Also courses anywhere in the same county or combined authority, "
+            "however far."
+        }
+    )
+    max_travel_km = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=MAX_TRAVEL_KM),
+        metadata={
+            "description": "How far (km, straight line) the person can travel to a course "
+            f"(default {TRAVEL_KM}, or SKILLS_MATCH_TRAVEL_KM). Online courses are always in "
+            "reach; so are courses in the person's own council area."
+        },
+    )
+    only_my_authority = fields.Boolean(
+        metadata={
+            "description": "Only courses in the person's own council area (and online or "
+            "national ones), however near another area's course is."
+        }
     )
 
     @validates_schema
@@ -246,6 +275,13 @@ class ConstraintsSchema(Schema):
             errors["start_before"] = ["Must not be before start_from."]
         if data.get("age") is not None and data.get("age_band"):
             errors["age_band"] = ["Give age or age_band, not both."]
+        if data.get("only_my_authority"):
+            for name in ("max_travel_km", "include_nearby"):
+                if data.get(name):
+                    errors[name] = [
+                        f"Give only_my_authority or {name}, not both: one keeps to the "
+                        "person's own council area, the other reaches beyond it."
+                    ]
         if errors:
             raise ValidationError(errors)
 
@@ -290,6 +326,14 @@ class MatchRequestSchema(Schema):
         if target.get("area_demand") and not data.get("local_authority"):
             raise ValidationError(
                 "Area mode needs the area: give local_authority.", "local_authority"
+            )
+        constraints = data.get("constraints") or {}
+        placed = [k for k in PLACE_CONSTRAINTS if constraints.get(k) not in (None, False)]
+        if placed and not data.get("local_authority"):
+            raise ValidationError(
+                f"{placed[0]} needs to know where the person is: give local_authority "
+                "(a postcode, a town, or a council name or GSS code).",
+                "local_authority",
             )
         phrases = data.get("current_skills") or []
         if len({p.strip().casefold() for p in phrases}) != len(phrases):
@@ -363,6 +407,7 @@ class CourseMatch:
     leaves: list[dict[str, Any]]
     penalties: list[str]
     next_start: str | None
+    distance_km: float | None
     course: dict[str, Any]
     explanation: str
 
@@ -461,6 +506,8 @@ class _Catalogue:
     qual_rank: np.ndarray
     outcome: np.ndarray
     course_level: np.ndarray
+    xyz: np.ndarray
+    in_person: np.ndarray
     csr: sparse.csr_matrix
     csc: sparse.csc_matrix
     skill_counts: np.ndarray
@@ -488,11 +535,31 @@ def _codes(values: Sequence[Any], choices: Sequence[str]) -> np.ndarray:
     return np.array([index.get(v, _NO_CODE) for v in values], dtype=np.int16)
 
 
-def _fit_catalogue(store: Any, space: Any) -> _Catalogue:
+def _course_points(
+    venues: Sequence[str | None],
+    latitudes: Sequence[float | None],
+    longitudes: Sequence[float | None],
+    locator: Any,
+) -> np.ndarray:
+    """Where each course is, as unit_xyz points: its venue's postcode when the venue names
+    one we know, else the centre of its council area; NaN when neither is known."""
+    lat = np.array([np.nan if v is None else v for v in latitudes], dtype=np.float64)
+    lon = np.array([np.nan if v is None else v for v in longitudes], dtype=np.float64)
+    if locator is not None:
+        for i, venue in enumerate(venues):
+            for postcode in find_postcodes(venue):
+                point = locator.by_postcode(postcode).point
+                if point is not None:
+                    lat[i], lon[i] = point
+                    break
+    return unit_xyz(lat, lon).reshape(len(lat), 3)
+
+
+def _fit_catalogue(store: Any, space: Any, locator: Any = None) -> _Catalogue:
     version = store.catalogue_version()
     rows = list(store.iter_match_courses())
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(20)]
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(23)]
     course_ids = np.array(cols[0], dtype=np.int64)
     row_of = {int(c): i for i, c in enumerate(course_ids)}
     area_names = sorted({v for k in (1, 2, 3) for v in cols[k] if v})
@@ -554,6 +621,8 @@ def _fit_catalogue(store: Any, space: Any) -> _Catalogue:
     course_level = np.full(n, _NO_CODE, dtype=np.int8)
     for r, ranks in digital_levels.items():
         course_level[r] = _dominant_level(ranks)
+    delivery = _codes(cols[5], DELIVERY_MODES)
+    national = np.array(cols[4], dtype=bool)
     return _Catalogue(
         version=version,
         course_ids=course_ids,
@@ -562,8 +631,8 @@ def _fit_catalogue(store: Any, space: Any) -> _Catalogue:
         county=area_array(cols[2]),
         combined=area_array(cols[3]),
         area_codes=area_codes,
-        national=np.array(cols[4], dtype=bool),
-        delivery=_codes(cols[5], DELIVERY_MODES),
+        national=national,
+        delivery=delivery,
         study=_codes(cols[6], STUDY_MODES),
         attendance=_codes(cols[7], ATTENDANCE_PATTERNS),
         duration_weeks=np.array(cols[8], dtype=np.float64),
@@ -581,6 +650,9 @@ def _fit_catalogue(store: Any, space: Any) -> _Catalogue:
         qual_rank=_codes(cols[17], QUALIFICATION_LEVELS).astype(np.int8),
         outcome=outcome.astype(np.float32),
         course_level=course_level,
+        xyz=_course_points(cols[20], cols[21], cols[22], locator),
+        # Online and nationally delivered courses come to the person: distance is moot.
+        in_person=~national & (delivery != DELIVERY_MODES.index("online")),
         csr=csr,
         csc=csc,
         skill_counts=np.maximum(np.diff(csr.indptr), 1).astype(np.float32),
@@ -628,12 +700,16 @@ class _Prepared:
     area: str | None
     area_name: str | None
     area_parents: tuple[str | None, str | None]
+    # Where the person is (latitude, longitude), and how the point was found, in words.
+    point: tuple[float, float] | None
+    point_from: str | None
     target: dict[str, Any]
     target_skills: list[TargetSkill]
     person: _Person
     summary: PersonSummary
     notes: list[str]
     anchor: np.ndarray | None = None
+    course_cosines: np.ndarray | None = None
 
     @property
     def has_level(self) -> tuple[bool, bool]:
@@ -653,6 +729,7 @@ class _Scored:
     focus: np.ndarray
     score: np.ndarray
     next_start: np.ndarray
+    distance: np.ndarray
     gap: list[TargetSkill]
     weights: np.ndarray
     credit: np.ndarray
@@ -741,7 +818,7 @@ class Matcher:
     Parameters are the ranking's knobs (defaults tuned as documented above); learned state
     is the catalogue snapshot ``catalogue_`` and the EDS mapping ``eds_equivalents_``.
 
-    The score of a course is ``coverage x focus^3 x level_fit x outcome_factor``:
+    The score of a course is ``coverage x focus^3 x level_fit x outcome_factor x travel``:
 
     - ``coverage`` = sum over digital gap skills g of w(g) * credit(course, g) / sum w(g),
       w(g) = importance weight (essential 1.0, optional 0.5) x level weight (essential
@@ -754,10 +831,14 @@ class Matcher:
     - ``level_fit`` is :meth:`level_rule`.
     - ``outcome_factor`` = 1 + 0.1 x (mean published completion/positive-outcome rate -
       0.5), 1 when none is published.
+    - ``travel`` = 1 - ``travel_weight`` x min(distance / reach, 1) for a course the person
+      travels to (1 for online and national ones, or when the person's place is unknown).
 
     Hard filters (any failure excludes the course): places left; a start on or after the
-    start date (or flexible start); the person's area, national delivery or online (plus
-    the same county / combined authority with ``include_nearby``); and every constraint.
+    start date (or flexible start); within reach of the person (within ``travel_km`` of
+    them, or in their own council area, or online or national; ``only_my_authority``
+    drops the distance, ``include_nearby`` adds the same county / combined authority);
+    and every constraint.
     Ties are broken by course id, so the same request always gives the same list.
     """
 
@@ -769,9 +850,13 @@ class Matcher:
         data_dir: str | Path | None = None,
         refresh_seconds: float = 1.0,
         focus_weight: float = FOCUS_WEIGHT,
+        travel_km: float = TRAVEL_KM,
+        travel_weight: float = TRAVEL_WEIGHT,
     ) -> None:
         self.engine = engine
         self.focus_weight = focus_weight
+        self.travel_km = travel_km
+        self.travel_weight = travel_weight
         self.person_threshold = person_threshold
         self.course_threshold = course_threshold
         self.data_dir = data_dir
@@ -784,7 +869,7 @@ class Matcher:
         """Snapshot the active catalogue into arrays and sparse matrices; return self."""
         space = self.engine.space
         started = time.perf_counter()
-        catalogue = _fit_catalogue(store, space)
+        catalogue = _fit_catalogue(store, space, self._locator())
         self.eds_equivalents_ = self._eds_equivalents(store)
         label_skill = np.asarray(space.label_skill_)
         self.label_ptr_ = np.searchsorted(label_skill, np.arange(len(space.ids_) + 1))
@@ -809,8 +894,14 @@ class Matcher:
                 return False
             # Build the new snapshot aside and swap it in one assignment: requests being
             # served keep reading the old one.
-            self.catalogue_ = _fit_catalogue(store, self.engine.space)
+            self.catalogue_ = _fit_catalogue(store, self.engine.space, self._locator())
         return True
+
+    def _locator(self) -> Any:
+        """The offline postcode and town locator (None without the reference data)."""
+        if not self.data_dir or not (Path(self.data_dir) / "reference" / "postcodes.npz").exists():
+            return None
+        return locator_for(str(self.data_dir))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "catalogue_"):
@@ -972,10 +1063,11 @@ class Matcher:
         as_of = as_of or date.today()
         notes: list[str] = []
         errors: dict[str, Any] = {}
-        area = area_name = None
+        area = area_name = point_from = None
+        point: tuple[float, float] | None = None
         parents: tuple[str | None, str | None] = (None, None)
         if data.get("local_authority"):
-            area, placed = self._person_area(data["local_authority"], store)
+            area, placed, point = self._person_area(data["local_authority"], store)
             if area is None:
                 errors["local_authority"] = [
                     "Not a place we know: give a postcode, a council name or GSS code, or a "
@@ -987,6 +1079,12 @@ class Matcher:
                 parents = (row.get("county_gss"), row.get("combined_authority_gss"))
                 if placed:
                     notes.append(f"Area: {placed}, in {area_name}.")
+                if point is not None:
+                    point_from = data["local_authority"].strip()
+                elif row.get("lat") is not None and row.get("long") is not None:
+                    point = (float(row["lat"]), float(row["long"]))
+                    point_from = f"the centre of {area_name}"
+                notes.append(self._reach_note(data["constraints"], area_name, point_from))
         else:
             notes.append("No area given: courses anywhere in the catalogue are included.")
         unknown = sorted(
@@ -1009,8 +1107,8 @@ class Matcher:
         if not_digital:
             notes.append(
                 f"The target also needs {len(not_digital)} skill(s) that are not digital (e.g. "
-                f"{_quote_list([t.label for t in not_digital], 2)}). They are listed under "
-                "not_digital but not matched to courses: matching covers digital skills only."
+                f"{_quote_list([t.label for t in not_digital], 2)}). They are listed "
+                "separately and not matched to courses: matching covers digital skills only."
             )
         if target.get("kind") == "area_demand" and data.get("current_skills_text"):
             notes.append(
@@ -1023,6 +1121,8 @@ class Matcher:
             area=area,
             area_name=area_name,
             area_parents=parents,
+            point=point,
+            point_from=point_from,
             target=target,
             target_skills=target_skills,
             person=person,
@@ -1031,20 +1131,44 @@ class Matcher:
             anchor=target.pop("_anchor", None),
         )
 
-    def _person_area(self, value: str, store: Any) -> tuple[str | None, str | None]:
-        """The GSS code of where the person is, and how it was found (None for a code or a
-        council name; for a postcode or a town, the evidence; unresolved: why not)."""
+    def _person_area(
+        self, value: str, store: Any
+    ) -> tuple[str | None, str | None, tuple[float, float] | None]:
+        """The GSS code of where the person is, how it was found (None for a code or a
+        council name; for a postcode or a town, the evidence; unresolved: why not), and
+        the point of a postcode or a town."""
         area = store.resolve_area(value)
         if area is not None:
-            return area, None
-        if not self.data_dir:
-            return None, "no postcode or town lookup without the reference data"
+            return area, None, None
+        locator = self._locator()
+        if locator is None:
+            return None, "no postcode or town lookup without the reference data", None
         postcode = normalise_postcode(value)
         # Council names were tried above, so the place lookup needs no second try of them.
-        found = locator_for(str(self.data_dir)).resolve(
-            postcode=postcode, places=() if postcode else (value,)
+        found = locator.resolve(postcode=postcode, places=() if postcode else (value,))
+        return found.gss_code, found.detail, found.point if found.resolved else None
+
+    def _reach_note(
+        self, constraints: dict[str, Any], area_name: str | None, point_from: str | None
+    ) -> str:
+        """Which courses are within the person's reach, in words."""
+        if constraints.get("only_my_authority"):
+            return f"Courses in {area_name}, and online or national ones, are included."
+        nearby = (
+            " and anywhere in the same county or combined authority"
+            if constraints.get("include_nearby")
+            else ""
         )
-        return found.gss_code, found.detail
+        if point_from is None:
+            return (
+                f"Courses in {area_name}{nearby}, and online or national ones, are included "
+                f"(the location of {area_name} is not known, so no distances)."
+            )
+        km = constraints.get("max_travel_km") or self.travel_km
+        return (
+            f"Courses within {km:g} km of {point_from} (straight line), in {area_name}{nearby}, "
+            "and online or national ones are included; nearer courses rank a little higher."
+        )
 
     def _target(
         self, data: dict[str, Any], store: Any, area: str | None, as_of: date
@@ -1499,7 +1623,13 @@ class Matcher:
             np.isnan(cat.outcome[rows]), 1.0, 1.0 + OUTCOME_WEIGHT * (cat.outcome[rows] - 0.5)
         )
         focus = self._focus(prepared, rows, gap, weights)
-        score = np.round(coverage * level_fit * outcome * focus**self.focus_weight, 6)
+        distance = self._distances(prepared, rows)
+        # Beyond the reach only through the person's own area or include_nearby: the
+        # factor stops at the edge, so those courses are not pushed out of sight.
+        travel = 1.0 - self.travel_weight * np.nan_to_num(
+            np.minimum(distance / self._reach_km(constraints), 1.0), nan=0.0
+        )
+        score = np.round(coverage * level_fit * outcome * travel * focus**self.focus_weight, 6)
         considered = {
             "active_courses": cat.n_courses,
             "teach_the_gap": int(relevant.sum()),
@@ -1515,6 +1645,7 @@ class Matcher:
             focus=focus,
             score=score,
             next_start=next_start,
+            distance=distance,
             gap=gap,
             weights=weights,
             credit=credit,
@@ -1591,16 +1722,20 @@ class Matcher:
         tests: list[tuple[str, np.ndarray]] = [("no places left", cat.places > 0)]
         if prepared.area is not None:
             code = cat.area_codes.get(prepared.area, -2)
-            near = (
-                (cat.area == code) | cat.national | (cat.delivery == DELIVERY_MODES.index("online"))
-            )
+            near = (cat.area == code) | ~cat.in_person
+            reason = f"outside {prepared.area_name or prepared.area}"
             if c.get("include_nearby"):
                 for parent, codes in zip(
                     prepared.area_parents, (cat.county, cat.combined), strict=True
                 ):
                     if parent in cat.area_codes:
                         near |= codes == cat.area_codes[parent]
-            tests.append(("outside the area", near))
+            if prepared.point is not None and not c.get("only_my_authority"):
+                km = self._reach_km(c)
+                # NaN (a course with no known place) compares False: not within reach.
+                near |= self._cosines(prepared) >= math.cos(km * 1000.0 / EARTH_RADIUS_M)
+                reason = f"farther than {km:g} km"
+            tests.append((reason, near))
         if c.get("delivery_modes"):
             codes = [DELIVERY_MODES.index(m) for m in c["delivery_modes"]]
             tests.append(("delivery mode", np.isin(cat.delivery, codes)))
@@ -1639,6 +1774,27 @@ class Matcher:
             reasons[name] = reasons.get(name, 0) + int(newly.sum())
             passed &= ok
         return passed, reasons
+
+    def _reach_km(self, constraints: dict[str, Any]) -> float:
+        return float(constraints.get("max_travel_km") or self.travel_km)
+
+    def _cosines(self, prepared: _Prepared) -> np.ndarray:
+        """Cosine of the angle between the person and each course (NaN: place unknown),
+        computed once per request."""
+        assert prepared.point is not None
+        if prepared.course_cosines is None:
+            centre = unit_xyz(np.array([prepared.point[0]]), np.array([prepared.point[1]]))[0]
+            prepared.course_cosines = self.catalogue_.xyz @ (centre / EARTH_RADIUS_M**2)
+        return prepared.course_cosines
+
+    def _distances(self, prepared: _Prepared, rows: np.ndarray) -> np.ndarray:
+        """Straight-line km from the person to each of ``rows``; NaN for courses that come
+        to the person (online, national) or whose place, or the person's, is unknown."""
+        if prepared.point is None:
+            return np.full(len(rows), np.nan)
+        cosine = np.clip(self._cosines(prepared)[rows], -1.0, 1.0)
+        km = EARTH_RADIUS_M / 1000.0 * np.arccos(cosine)
+        return np.where(self.catalogue_.in_person[rows], km, np.nan)
 
     def _next_starts(self, rows: np.ndarray, start_from: date) -> np.ndarray:
         """Ordinal of each course's first start on/after ``start_from``; -1 if none.
@@ -1804,6 +1960,8 @@ class Matcher:
         start = int(scored.next_start[i])
         next_start = date.fromordinal(start).isoformat() if start > 0 else None
         course = _course_summary(detail)
+        km = float(scored.distance[i])
+        distance_km = round(km, 1) if math.isfinite(km) else None
         return CourseMatch(
             course_id=course_id,
             rank=rank,
@@ -1817,6 +1975,7 @@ class Matcher:
             leaves=leaves,
             penalties=penalties,
             next_start=next_start,
+            distance_km=distance_km,
             course=course,
             explanation=_course_text(
                 prepared,
@@ -1827,6 +1986,7 @@ class Matcher:
                 next_start,
                 bool(cat.flexible[row]),
                 float(scored.focus[i]),
+                distance_km,
             ),
         )
 
@@ -1856,16 +2016,15 @@ class Matcher:
         }
         if course_level in ("specialist", "fusion") and missing["essential"]:
             return [
-                f"Ranked lower (x{PENALTY_SPECIALIST_WITHOUT_ESSENTIAL}): this is a "
-                f"{course_level} course, and it assumes essential digital skills the client "
-                f"does not have yet ({_quote_list(missing['essential'])}). An essential "
-                "digital skills course first would prepare them for it."
+                f"Ranked lower: this is a {course_level} course, and it assumes essential "
+                "digital skills the client does not have yet "
+                f"({_quote_list(missing['essential'])}). An essential digital skills course "
+                "first would prepare them for it."
             ]
         lower = "essential" if missing["essential"] else "general"
         return [
-            f"Ranked lower (x{PENALTY_MISSING_LOWER_LEVEL}): this {course_level} course "
-            f"assumes {lower} digital skills the client does not have yet "
-            f"({_quote_list(missing[lower])})."
+            f"Ranked lower: this {course_level} course assumes {lower} digital skills the "
+            f"client does not have yet ({_quote_list(missing[lower])})."
         ]
 
 
@@ -1994,6 +2153,10 @@ def _top(score: np.ndarray, limit: int) -> list[int]:
     return [int(i) for i in positive[order][:limit]]
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _closeness(similarity: float) -> str:
     return next(word for bound, word in CLOSENESS if similarity >= bound)
 
@@ -2063,6 +2226,7 @@ def _course_text(
     next_start: str | None,
     flexible: bool,
     focus: float,
+    distance_km: float | None,
 ) -> str:
     """The explanation an adviser reads aloud."""
     sources = {t.skill_id: t.source for t in prepared.target_skills}
@@ -2079,16 +2243,13 @@ def _course_text(
                 why += "self-assessment"
             else:
                 why = f"which {_need(prepared, c.importance)}"
-            level = ""
-            if c.gap_level:
-                article = "an" if c.gap_level[0] in "aeiou" else "a"
-                level = f" ({article} {c.gap_level} skill)"
+            level = f" ({_article(c.gap_level)} {c.gap_level} skill)" if c.gap_level else ""
             sentences.append(f"It teaches '{c.course_label}', {why}{level}.")
         else:
             whose = "the client's need for" if eds else _need_possessive(prepared)
             sentences.append(
                 f"It teaches '{c.course_label}', which covers {whose} '{c.gap_label}' "
-                f"({c.closeness}, {c.similarity:.2f})."
+                f"({_article(c.closeness)} {c.closeness})."
             )
     if leaves:
         sentences.append(
@@ -2099,25 +2260,32 @@ def _course_text(
     if kind == "skills":
         pass  # a chosen list of skills has no focus to report
     elif focus >= 0.5:
-        sentences.append(f"What it teaches is closely focused on {about} (focus {focus:.2f}).")
+        sentences.append(f"What it teaches is closely focused on {about}.")
     elif focus >= 0.35:
-        sentences.append(f"Part of what it teaches is about {about} (focus {focus:.2f}).")
+        sentences.append(f"Part of what it teaches is about {about}.")
     else:
-        sentences.append(
-            f"Much of what it teaches is about other things than {about} (focus {focus:.2f})."
-        )
+        sentences.append(f"Much of what it teaches is about other things than {about}.")
     sentences.extend(penalties)
-    sentences.append(_practical(detail, next_start, flexible))
+    sentences.append(_practical(detail, next_start, flexible, distance_km))
     return " ".join(sentences)
 
 
-def _practical(detail: dict[str, Any], next_start: str | None, flexible: bool) -> str:
-    """Where, when, how long, how much, how many places, and published outcomes."""
+def _how_far(km: float) -> str:
+    """A distance as an adviser would say it."""
+    return "under 1 km away" if km < 1 else f"about {km:.0f} km away"
+
+
+def _practical(
+    detail: dict[str, Any], next_start: str | None, flexible: bool, distance_km: float | None
+) -> str:
+    """Where, how far, when, how long, how much, how many places, and published outcomes."""
     mode = (detail.get("delivery_mode") or "").replace("_", "-")
     if detail.get("delivery_mode") == "online":
         where = "online"
     elif detail.get("local_authority_name"):
         where = f"{mode} in {detail['local_authority_name']}"
+        if distance_km is not None:
+            where += f", {_how_far(distance_km)}"
     else:
         where = f"{mode}, delivered nationally"
     pattern = (detail.get("study_mode") or "").replace("_", "-")
@@ -2217,7 +2385,8 @@ def get_matcher(settings: Any, store: Any) -> Matcher:
         matcher = _matchers.get(key)
         engine = get_engine(settings)
         if matcher is None or matcher.engine is not engine:
-            matcher = Matcher(engine, data_dir=settings.data_dir).fit(store)
+            matcher = Matcher(engine, data_dir=settings.data_dir, travel_km=settings.travel_km)
+            matcher.fit(store)
             _matchers[key] = matcher
             return matcher
     matcher.refresh(store)
@@ -2241,6 +2410,8 @@ _FLAG_CONSTRAINTS = {
     "min_level": "min_qualification_level",
     "max_level": "max_qualification_level",
     "nearby": "include_nearby",
+    "max_km": "max_travel_km",
+    "only_my_authority": "only_my_authority",
 }
 
 

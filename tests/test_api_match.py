@@ -83,6 +83,31 @@ def test_match_response(api: dict) -> None:
     assert data["considered"]["active_courses"] > 0
 
 
+def test_match_by_postcode_gives_distances_within_reach(api: dict) -> None:
+    response = api["client"].post(
+        "/api/v1/match",
+        json=body(api, local_authority="L1 8JQ", limit=50),
+        headers=auth(api["keys"]["adviser"]),
+    )
+    data = response.get_json()
+    assert response.status_code == 200, data
+    results = data["results"]
+    away = [r for r in results if r["distance_km"] is not None]
+    assert away and all(
+        0 <= r["distance_km"] <= 20 or r["course"]["local_authority"] == "E08000012" for r in away
+    )
+    assert {r["course"]["local_authority"] for r in away} - {"E08000012"}, "over the boundary"
+    online = [r for r in results if r["course"]["delivery_mode"] == "online"]
+    assert all(r["distance_km"] is None for r in online)
+    refused = api["client"].post(
+        "/api/v1/match",
+        json=body(api, constraints={"only_my_authority": True, "max_travel_km": 5}),
+        headers=auth(api["keys"]["adviser"]),
+    )
+    assert refused.status_code == 422
+    assert "max_travel_km" in str(refused.get_json()["errors"])
+
+
 def test_pathway_response(api: dict) -> None:
     response = api["client"].post(
         "/api/v1/pathway",

@@ -7,6 +7,7 @@ module (the tests only read); tests that change the catalogue make their own cop
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -255,8 +256,16 @@ def test_each_constraint_is_a_hard_filter(
     assert sum(bound.considered["excluded"].values()) > sum(free.considered["excluded"].values())
 
 
-def test_area_filter_keeps_local_national_and_online(matcher: Matcher, mstore: Store) -> None:
-    result = rank(matcher, mstore, {**broad_request(mstore), "local_authority": "Knowsley"})
+def test_only_my_authority_keeps_local_national_and_online(matcher: Matcher, mstore: Store) -> None:
+    result = rank(
+        matcher,
+        mstore,
+        {
+            **broad_request(mstore),
+            "local_authority": "Knowsley",
+            "constraints": {"only_my_authority": True},
+        },
+    )
     assert result.area == {"gss_code": "E08000011", "name": "Knowsley"}
     for m in result.results:
         c = m.course
@@ -271,7 +280,8 @@ def test_area_filter_keeps_local_national_and_online(matcher: Matcher, mstore: S
         {
             **broad_request(mstore),
             "local_authority": "Knowsley",
-            "constraints": {"include_nearby": True},
+            # A 1 km reach leaves only what include_nearby adds beyond Knowsley.
+            "constraints": {"include_nearby": True, "max_travel_km": 1},
         },
     )
     lcr = {"E06000006", "E08000011", "E08000012", "E08000013", "E08000014", "E08000015"}
@@ -377,7 +387,7 @@ def test_explanations_name_covered_and_left_skills(matcher: Matcher, mstore: Sto
     assert result.results[0].course["title"] in text
 
 
-def test_close_matches_are_explained_with_their_similarity(matcher: Matcher, mstore: Store) -> None:
+def test_close_matches_are_explained_in_words(matcher: Matcher, mstore: Store) -> None:
     result = rank(
         matcher, mstore, {"target": {"skill_ids": ids(mstore, "Java (computer programming)")}}
     )
@@ -385,7 +395,33 @@ def test_close_matches_are_explained_with_their_similarity(matcher: Matcher, mst
     assert related
     m = next(m for m in result.results if any(c.closeness != "same skill" for c in m.covers))
     c = next(c for c in m.covers if c.closeness != "same skill")
-    assert f"({c.closeness}, {c.similarity:.2f})" in m.explanation
+    assert f"covers the need for '{c.gap_label}' (a {c.closeness})" in m.explanation
+    assert c.similarity < 1  # the number stays a field, for those who want it
+
+
+# A score, a factor or a similarity as the matcher computes them ("0.27", "x0.8"), or a
+# field name ("not_digital"): none belongs in what an adviser reads aloud.
+_INTERNAL = re.compile(r"(?<![£\d,])\d\.\d{2,}|\(x\d|\b[a-z]+_[a-z_]+\b|focus \d")
+
+
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"target": {"occupation": "office clerk"}, "current_skills_text": "I use Facebook"},
+        {"target": {"occupation": "data analyst"}, "current_skills": ["Excel", "SQL"]},
+        {"target": {"occupation": "software developer"}, "eds": {"communicating": "none"}},
+        {"target": {"area_demand": True}, "local_authority": "Liverpool"},
+    ],
+)
+def test_explanations_and_notes_are_plain_words(
+    matcher: Matcher, mstore: Store, request_body: dict
+) -> None:
+    result = rank(matcher, mstore, {"local_authority": "Knowsley", **request_body})
+    assert result.results
+    for text in [m.explanation for m in result.results] + result.notes:
+        assert not _INTERNAL.search(text), (_INTERNAL.search(text), text)
+    path = matcher.pathway({"local_authority": "Knowsley", **request_body}, mstore, as_of=AS_OF)
+    assert not _INTERNAL.search(path.explanation), path.explanation
 
 
 def test_ranking_is_deterministic_and_ties_go_by_course_id(matcher: Matcher, mstore: Store) -> None:

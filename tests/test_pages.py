@@ -408,6 +408,30 @@ def test_the_adviser_gets_ranked_explained_courses_and_a_pathway(site: Site, enc
 
 
 @pytest.mark.slow
+def test_the_adviser_gives_a_postcode_and_reads_distances(site: Site, encoder) -> None:
+    client = sign_in(site, "adviser")
+    form = {"target_kind": "occupation", "occupation": "data analyst", "start_from": "05/01/2026"}
+    response = post(client, "/adviser", {**form, "local_authority": "L1 8JQ"})
+    assert response.status_code == 200, response.text[:2000]
+    assert "within 20 km of L1 8JQ" in response.text
+    assert re.search(r'class="distance">(under 1|about \d+) km away<', response.text)
+    assert not re.search(r"\(0\.\d\d\)", response.text), "no similarity scores on the page"
+    # Narrower reach: fewer courses fit; contradictory choices name both fields.
+    narrow = post(client, "/adviser", {**form, "local_authority": "L1 8JQ", "max_travel_km": "2"})
+    assert narrow.status_code == 200 and "within 2 km of L1 8JQ" in narrow.text
+    both = post(
+        client,
+        "/adviser",
+        {**form, "local_authority": "L1 8JQ", "max_travel_km": "5", "only_my_authority": "yes"},
+    )
+    assert both.status_code == 422 and 'id="max_travel_km-error"' in both.text
+    assert "only their own council area" in both.text
+    unknown = post(client, "/adviser", {**form, "local_authority": "ZZ9 9ZZ"})
+    assert unknown.status_code == 422 and 'id="local_authority-error"' in unknown.text
+    assert "postcode" in unknown.text
+
+
+@pytest.mark.slow
 def test_nothing_about_the_client_is_stored_or_logged(
     site: Site, encoder, caplog: pytest.LogCaptureFixture
 ) -> None:

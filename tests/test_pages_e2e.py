@@ -85,7 +85,7 @@ def sign_in(page: Any, url: str, key: str) -> None:
 def fill_adviser_form(page: Any, occupation: str = "data analyst") -> None:
     page.get_by_label("What can they already do?").fill("MS Excel, email and online banking")
     page.get_by_label("Job title", exact=True).fill(occupation)
-    page.get_by_label("Where they live").select_option(label="Liverpool")
+    page.get_by_label("Where they live").fill("L1 8JQ")  # a Liverpool postcode
     page.get_by_label("Can start from").fill(START_FROM)
 
 
@@ -131,6 +131,9 @@ def test_an_adviser_finds_and_reads_a_match(live: Any, chromium: Any) -> None:
     first.get_by_text("The explanation to read to the client").click()
     expect(explanation).to_be_visible()
     expect(explanation).to_contain_text("It teaches")
+    # Where the courses are: the reach is said, and in-person courses say how far.
+    expect(page.locator(".note", has_text="within 20 km of L1 8JQ")).to_be_visible()
+    expect(page.locator(".match .distance").first).to_contain_text("km away")
     step = page.locator(".pathway .step").first
     expect(step).to_contain_text("Step 1:")
     expect(page.get_by_text("of the gap", exact=False).first).to_be_visible()

@@ -37,6 +37,9 @@ MATCH_COURSE_COLUMNS = (
     "qualification_level",
     "completion_rate",
     "positive_outcome_rate",
+    "venue",
+    "la_latitude",
+    "la_longitude",
 )
 
 
@@ -69,7 +72,8 @@ class MatchingMixin:
                       c.national_delivery, c.delivery_mode, c.study_mode, c.attendance_pattern,
                       c.duration_weeks, c.flexible_start, c.start_dates, c.places, c.cost_pence,
                       c.funding, c.age_min, c.age_max, c.employment_statuses,
-                      c.qualification_level, c.completion_rate, c.positive_outcome_rate
+                      c.qualification_level, c.completion_rate, c.positive_outcome_rate,
+                      c.venue, la.lat, la.long
                FROM courses c LEFT JOIN local_authorities la ON la.gss_code = c.local_authority
                WHERE c.status = 'active' ORDER BY c.id"""
         )
