@@ -61,15 +61,6 @@ class CoverOut(FastDumpSchema):
     closeness = fields.String(metadata={"description": "same skill, close match or related."})
 
 
-class LeftOut(FastDumpSchema):
-    """A gap skill a course does not cover."""
-
-    skill_id = fields.String()
-    label = fields.String()
-    level = fields.String(allow_none=True)
-    importance = fields.String()
-
-
 class CourseSummaryOut(FastDumpSchema):
     """What a match shows about a course."""
 
@@ -117,7 +108,13 @@ class CourseMatchOut(FastDumpSchema):
     outcome_factor = fields.Float()
     course_level = fields.String(allow_none=True)
     covers = fields.List(fields.Nested(CoverOut))
-    leaves = fields.List(fields.Nested(LeftOut))
+    leaves = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Ids of the gap skills this course does not cover; each is listed, "
+            "with its label and level, once in the answer's gap."
+        },
+    )
     penalties = fields.List(fields.String())
     next_start = fields.String(allow_none=True, metadata={"format": "date"})
     distance_km = fields.Float(

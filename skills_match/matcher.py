@@ -404,7 +404,9 @@ class CourseMatch:
     outcome_factor: float
     course_level: str | None
     covers: list[Cover]
-    leaves: list[dict[str, Any]]
+    # Ids of the gap skills this course does not cover (their labels are in the answer's
+    # gap, given once rather than again in every result).
+    leaves: list[str]
     penalties: list[str]
     next_start: str | None
     distance_km: float | None
@@ -1917,7 +1919,7 @@ class Matcher:
         course_id = int(cat.course_ids[row])
         skill_cols = cat.csr.indices[cat.csr.indptr[row] : cat.csr.indptr[row + 1]]
         covers: list[Cover] = []
-        leaves: list[dict[str, Any]] = []
+        leaves: list[str] = []
         for gi, gap_skill in enumerate(scored.gap):
             if scored.cov[i, gi] > 0:
                 col = int(skill_cols[np.argmax(scored.credit[gi, skill_cols])])
@@ -1935,14 +1937,7 @@ class Matcher:
                     )
                 )
             else:
-                leaves.append(
-                    {
-                        "skill_id": gap_skill.skill_id,
-                        "label": gap_skill.label,
-                        "level": gap_skill.level,
-                        "importance": gap_skill.importance,
-                    }
-                )
+                leaves.append(gap_skill.skill_id)
         level_rank = int(cat.course_level[row])
         course_level = LEVEL_NAMES[level_rank] if level_rank >= 0 else None
         # _score fitted every row with no prior (a match); a pathway step has one.
@@ -2221,7 +2216,7 @@ def _course_text(
     prepared: _Prepared,
     detail: dict[str, Any],
     covers: list[Cover],
-    leaves: list[dict[str, Any]],
+    leaves: list[str],
     penalties: list[str],
     next_start: str | None,
     flexible: bool,
@@ -2230,6 +2225,7 @@ def _course_text(
 ) -> str:
     """The explanation an adviser reads aloud."""
     sources = {t.skill_id: t.source for t in prepared.target_skills}
+    labels = {t.skill_id: t.label for t in prepared.target_skills}
     total = len(covers) + len(leaves)
     sentences = [
         f"This course covers {len(covers)} of the {total} digital skill"
@@ -2253,7 +2249,7 @@ def _course_text(
             )
     if leaves:
         sentences.append(
-            f"It leaves {_quote_list([x['label'] for x in leaves])} for another course."
+            f"It leaves {_quote_list([labels[x] for x in leaves])} for another course."
         )
     kind = prepared.target.get("kind")
     about = "the role" if kind in ("occupation", "demand", "advert") else "local demand"

@@ -379,9 +379,10 @@ def test_explanations_name_covered_and_left_skills(matcher: Matcher, mstore: Sto
             assert f"'{cover.course_label}'" in m.explanation
             assert cover.closeness in ("same skill", "close match", "related skill")
             assert 0 < cover.similarity <= 1
+        labels = {t.skill_id: t.label for t in result.gap}
         for left in m.leaves:
-            assert left["label"] in m.explanation
-        assert {c.gap_label for c in m.covers} | {x["label"] for x in m.leaves} == gap_labels
+            assert labels[left] in m.explanation
+        assert {c.gap_label for c in m.covers} | {labels[x] for x in m.leaves} == gap_labels
         assert "Practical:" in m.explanation
     text = render_text(result)
     assert result.results[0].course["title"] in text
