@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import json
 import math
 import os
@@ -871,7 +872,7 @@ class Matcher:
         """Snapshot the active catalogue into arrays and sparse matrices; return self."""
         space = self.engine.space
         started = time.perf_counter()
-        catalogue = _fit_catalogue(store, space, self._locator())
+        catalogue = _fit_catalogue(store, space, self._locator)
         self.eds_equivalents_ = self._eds_equivalents(store)
         label_skill = np.asarray(space.label_skill_)
         self.label_ptr_ = np.searchsorted(label_skill, np.arange(len(space.ids_) + 1))
@@ -896,11 +897,13 @@ class Matcher:
                 return False
             # Build the new snapshot aside and swap it in one assignment: requests being
             # served keep reading the old one.
-            self.catalogue_ = _fit_catalogue(store, self.engine.space, self._locator())
+            self.catalogue_ = _fit_catalogue(store, self.engine.space, self._locator)
         return True
 
+    @functools.cached_property
     def _locator(self) -> Any:
-        """The offline postcode and town locator (None without the reference data)."""
+        """The offline postcode and town locator (None without the reference data); looked
+        for once per matcher, not on every request."""
         if not self.data_dir or not (Path(self.data_dir) / "reference" / "postcodes.npz").exists():
             return None
         return locator_for(str(self.data_dir))
@@ -1142,7 +1145,7 @@ class Matcher:
         area = store.resolve_area(value)
         if area is not None:
             return area, None, None
-        locator = self._locator()
+        locator = self._locator
         if locator is None:
             return None, "no postcode or town lookup without the reference data", None
         postcode = normalise_postcode(value)
@@ -1166,7 +1169,7 @@ class Matcher:
                 f"Courses in {area_name}{nearby}, and online or national ones, are included "
                 f"(the location of {area_name} is not known, so no distances)."
             )
-        km = constraints.get("max_travel_km") or self.travel_km
+        km = self._reach_km(constraints)
         return (
             f"Courses within {km:g} km of {point_from} (straight line), in {area_name}{nearby}, "
             "and online or national ones are included; nearer courses rank a little higher."
