@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import logging
 import math
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -68,6 +69,7 @@ from skills_match.errors import (
 from skills_match.importer import MAX_ROWS
 from skills_match.matcher import (
     MAX_ADVERT_CHARS,
+    MAX_TARGET_SKILL_PHRASES,
     MAX_TEXT_CHARS,
     get_matcher,
     load_request,
@@ -714,6 +716,7 @@ ADVISER_TEXT_FIELDS = (
     "target_kind",
     "occupation",
     "advert_text",
+    "skills_text",
     "local_authority",
     "max_travel_km",
     "max_duration_weeks",
@@ -724,11 +727,19 @@ ADVISER_TEXT_FIELDS = (
 )
 
 
+TARGET_KINDS = ("occupation", "advert", "skills")
+
+
+def skill_phrases(text: str) -> list[str]:
+    """The skills an adviser typed, one per line or separated by commas or semicolons."""
+    return [p.strip() for p in re.split(r"[\n,;]+", text) if p.strip()]
+
+
 def _adviser_form() -> dict[str, Any]:
     """The submitted form's values, to fill the form again (never stored anywhere)."""
     form: dict[str, Any] = {k: (request.form.get(k) or "").strip() for k in ADVISER_TEXT_FIELDS}
     form["target_kind"] = (
-        form["target_kind"] if form["target_kind"] in ("occupation", "advert") else "occupation"
+        form["target_kind"] if form["target_kind"] in TARGET_KINDS else "occupation"
     )
     pick = (request.form.get("occupation_pick") or "").strip()
     if pick:
@@ -749,6 +760,8 @@ def _adviser_request(form: Mapping[str, Any]) -> dict[str, Any]:
         raw["current_skills_text"] = form["current_skills_text"]
     if form["target_kind"] == "advert":
         raw["target"] = {"advert_text": form["advert_text"]} if form["advert_text"] else {}
+    elif form["target_kind"] == "skills":
+        raw["target"] = {"skill_phrases": skill_phrases(form["skills_text"])}
     else:
         raw["target"] = {"occupation": form["occupation"]} if form["occupation"] else {}
     if form["local_authority"]:
@@ -788,6 +801,7 @@ def _adviser_context() -> dict[str, Any]:
         "eds_choices": EDS_CHOICES,
         "max_text": MAX_TEXT_CHARS,
         "max_advert": MAX_ADVERT_CHARS,
+        "max_skill_phrases": MAX_TARGET_SKILL_PHRASES,
     }
 
 
@@ -827,8 +841,16 @@ def adviser() -> Any:
                 if suggestions
                 else "No job title matches those words. Try other words, or paste a job advert."
             ]
-    elif not form["advert_text"]:
+    elif form["target_kind"] == "advert" and not form["advert_text"]:
         errors["advert_text"] = ["Paste the text of the job advert, or enter a job title."]
+    elif form["target_kind"] == "skills":
+        phrases = skill_phrases(form["skills_text"])
+        if not phrases:
+            errors["skills_text"] = ["Enter the skills they need, one per line."]
+        elif len(phrases) > MAX_TARGET_SKILL_PHRASES:
+            errors["skills_text"] = [
+                f"Enter at most {MAX_TARGET_SKILL_PHRASES} skills; this has {len(phrases)}."
+            ]
     result = path = None
     if not errors:
         try:
@@ -837,7 +859,7 @@ def adviser() -> Any:
             result = matcher.rank(data, store, validated=True)
             path = matcher.pathway(data, store, validated=True)
         except InvalidInput as exc:
-            errors = _errors_from(exc.errors)
+            errors = _errors_from(exc.errors, {"skill_phrases": "skills_text"})
             if not errors:
                 errors["_form"] = [exc.message]
     status = 422 if errors else 200

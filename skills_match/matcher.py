@@ -131,6 +131,7 @@ PLACE_CONSTRAINTS = ("max_travel_km", "only_my_authority", "include_nearby")
 # Request caps: one adviser's request, never a bulk job.
 MAX_SKILL_IDS = 50
 MAX_TARGET_SKILL_IDS = 100
+MAX_TARGET_SKILL_PHRASES = MAX_TARGET_SKILL_IDS
 MAX_PHRASES = 50
 MAX_PHRASE_CHARS = 200
 MAX_TEXT_CHARS = 5_000
@@ -191,6 +192,15 @@ class TargetSchema(Schema):
     optional_skill_ids = _skill_ids(
         MAX_TARGET_SKILL_IDS, metadata={"description": "Skills the target would like."}
     )
+    skill_phrases = fields.List(
+        fields.String(validate=validate.Length(min=1, max=MAX_PHRASE_CHARS)),
+        validate=validate.Length(min=1, max=MAX_TARGET_SKILL_PHRASES),
+        metadata={
+            "description": "Skills the target needs, in words (e.g. 'Power BI', 'SQL'); "
+            "each is linked to its closest digital skill, and phrases that link to none "
+            "are listed back in the target's 'unlinked'."
+        },
+    )
     area_demand = fields.Boolean(
         metadata={"description": "Area mode: the largest unmet digital demand of local_authority."}
     )
@@ -199,7 +209,7 @@ class TargetSchema(Schema):
     def _exactly_one(self, data: dict[str, Any], **kwargs: Any) -> None:
         kinds = [
             k
-            for k in ("occupation", "demand_id", "advert_text", "area_demand")
+            for k in ("occupation", "demand_id", "advert_text", "skill_phrases", "area_demand")
             if data.get(k) not in (None, False)
         ]
         if data.get("skill_ids") or data.get("optional_skill_ids"):
@@ -207,7 +217,7 @@ class TargetSchema(Schema):
         if len(kinds) != 1:
             raise ValidationError(
                 "Give exactly one of occupation, demand_id, advert_text, skill_ids "
-                "(with optional_skill_ids) or area_demand."
+                "(with optional_skill_ids), skill_phrases or area_demand."
                 + (f" Got: {', '.join(kinds)}." if kinds else "")
             )
         ids = list(data.get("skill_ids") or []) + list(data.get("optional_skill_ids") or [])
@@ -1101,6 +1111,9 @@ class Matcher:
         target, target_skills, target_errors = self._target(data, store, area, as_of)
         if target_errors:
             errors["target"] = target_errors
+        if target.get("unlinked"):
+            unread = _quote_list(target["unlinked"])
+            notes.append(f"Not read as a digital skill, so not in the gap: {unread}.")
         if errors:
             raise InvalidInput("The request is invalid; see errors for each field.", errors)
         person = self._person(data)
@@ -1234,7 +1247,61 @@ class Matcher:
                 return {}, [], {"skill_ids": [f"Unknown skill id(s): {', '.join(unknown[:10])}."]}
             target = {"kind": "skills", "id": None, "label": "the chosen skills"}
             return target, self._target_skills(store, skills, "skills"), {}
+        if spec.get("skill_phrases"):
+            return self._phrase_target(spec["skill_phrases"], store)
         return self._area_target(store, area, as_of)
+
+    def _phrase_target(
+        self, phrases: Sequence[str], store: Any
+    ) -> tuple[dict[str, Any], list[TargetSkill], dict[str, list[str]]]:
+        """Skills named in words: each phrase is read as the extractor reads a sentence
+        (aliases, brands, typos), else by its closest digital label at ``person_threshold``;
+        the phrases that reach no skill are reported back rather than silently dropped."""
+        linked: dict[str, str] = {}
+        unlinked: list[str] = []
+        unread: list[str] = []
+        for phrase in dict.fromkeys(p.strip() for p in phrases if p.strip()):
+            found = self.engine.extractor.extract(phrase, persist=False)
+            digital = [s for s in found if s.is_digital and not s.negated]
+            if digital:
+                linked.setdefault(digital[0].skill_id, phrase)
+            else:
+                unread.append(phrase)
+        if unread:
+            space = self.engine.space
+            vectors = self.engine.cache.embed([normalise(p) for p in unread], persist=False)
+            rows, scores = space.best(vectors, digital_only=True)
+            for phrase, row, score in zip(unread, rows, scores, strict=True):
+                if score >= self.person_threshold:
+                    linked.setdefault(space.ids_[int(space.label_skill_[row])], phrase)
+                else:
+                    unlinked.append(phrase)
+        if not linked:
+            return (
+                {},
+                [],
+                {
+                    "skill_phrases": [
+                        "None of these phrases names a digital skill we know: "
+                        + _quote_list(unlinked, 5)
+                        + ". Try the name of a tool or task, for example 'Excel' or "
+                        "'cyber security'."
+                    ]
+                },
+            )
+        skills = [(skill_id, "essential", None) for skill_id in linked]
+        target_skills = self._target_skills(store, skills, "skills")
+        target = {
+            "kind": "skills",
+            "id": None,
+            "label": "the chosen skills",
+            "read_as": [
+                {"text": linked[t.skill_id], "skill_id": t.skill_id, "label": t.label}
+                for t in target_skills
+            ],
+            "unlinked": unlinked,
+        }
+        return target, target_skills, {}
 
     def _digital_readings(self, found: Sequence[Any]) -> list[tuple[Any, str]]:
         """Digital skills that the words of non-digital extracted skills also name.

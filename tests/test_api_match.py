@@ -108,6 +108,24 @@ def test_match_by_postcode_gives_distances_within_reach(api: dict) -> None:
     assert "max_travel_km" in str(refused.get_json()["errors"])
 
 
+def test_a_target_given_as_skill_phrases_is_read_and_unread_phrases_reported(api: dict) -> None:
+    target = {"skill_phrases": ["Python", "spreadsheets", "Power BI", "Qvorblex zint"]}
+    response = api["client"].post(
+        "/api/v1/match",
+        json={**body(api), "current_skills": [], "target": target},
+        headers=auth(api["keys"]["adviser"]),
+    )
+    assert response.status_code == 200, response.get_json()
+    data = response.get_json()
+    read = {r["text"]: r["label"] for r in data["target"]["read_as"]}
+    assert read["Python"] == PYTHON, read
+    assert "Power BI" in read and "Qvorblex zint" not in read
+    assert data["target"]["unlinked"] == ["Qvorblex zint"]
+    assert any("'Qvorblex zint'" in n and "not in the gap" in n for n in data["notes"])
+    assert PYTHON in {t["label"] for t in data["gap"]}
+    assert data["results"] and data["results"][0]["covers"]
+
+
 def test_pathway_response(api: dict) -> None:
     response = api["client"].post(
         "/api/v1/pathway",
@@ -159,6 +177,8 @@ def test_served_answer_is_exactly_the_schema_dump(api: dict, route, change, monk
         ({"favourite_colour": "blue"}, "favourite_colour"),
         ({"target": {}}, "target"),
         ({"target": {"occupation": "office clerk", "demand_id": 1}}, "target"),
+        ({"target": {"skill_phrases": []}}, "skill_phrases"),
+        ({"target": {"skill_phrases": ["Excel"], "occupation": "office clerk"}}, "target"),
         ({"limit": 500}, "limit"),
         ({"eds": {"swimming": "level1"}}, "eds"),
         ({"constraints": {"max_cost": -1}}, "constraints"),
@@ -181,6 +201,7 @@ def test_invalid_bodies_get_field_level_422(api: dict, change: dict, field: str)
         ({"local_authority": "Atlantis"}, "local_authority"),
         ({"target": {"occupation": "moon clerk of the realm"}}, "target"),
         ({"current_skill_ids": ["no-such-skill"]}, "current_skill_ids"),
+        ({"target": {"skill_phrases": ["Qvorblex zint", "wibble"]}}, "target"),
     ],
 )
 def test_unknown_names_are_field_level_422(api: dict, change: dict, field: str) -> None:

@@ -432,6 +432,25 @@ def test_the_adviser_gives_a_postcode_and_reads_distances(site: Site, encoder) -
 
 
 @pytest.mark.slow
+def test_the_adviser_names_the_skills_the_client_needs(site: Site, encoder) -> None:
+    client = sign_in(site, "adviser")
+    form = {"target_kind": "skills", "start_from": "05/01/2026", "local_authority": "Liverpool"}
+    response = post(client, "/adviser", {**form, "skills_text": "Python\nExcel, Qvorblex zint"})
+    assert response.status_code == 200, response.text[:2000]
+    assert "Courses for the chosen skills" in response.text
+    assert "“Python” means" in response.text
+    assert "Not read as a digital skill, so not in the gap: &#39;Qvorblex zint&#39;" in (
+        response.text
+    )
+    assert 'class="match"' in response.text
+    empty = post(client, "/adviser", {**form, "skills_text": " , ;"})
+    assert empty.status_code == 422 and 'id="skills_text-error"' in empty.text
+    unread = post(client, "/adviser", {**form, "skills_text": "Qvorblex zint"})
+    assert unread.status_code == 422 and 'id="skills_text-error"' in unread.text
+    assert "names a digital skill" in unread.text
+
+
+@pytest.mark.slow
 def test_nothing_about_the_client_is_stored_or_logged(
     site: Site, encoder, caplog: pytest.LogCaptureFixture
 ) -> None:
