@@ -69,6 +69,7 @@ from skills_match.errors import (
 from skills_match.importer import MAX_ROWS
 from skills_match.matcher import (
     MAX_ADVERT_CHARS,
+    MAX_SKILL_IDS,
     MAX_TARGET_SKILL_PHRASES,
     MAX_TEXT_CHARS,
     get_matcher,
@@ -750,6 +751,11 @@ def _adviser_form() -> dict[str, Any]:
     form["include_nearby"] = request.form.get("include_nearby") == "yes"
     form["only_my_authority"] = request.form.get("only_my_authority") == "yes"
     form["eds"] = {slug: (request.form.get(f"eds_{slug}") or "") for slug, _ in EDS_FORM_AREAS}
+    # Corrections: every skill shown as understood comes back as "understood"; the ones the
+    # adviser left ticked come back as "keep". The rest they do not have.
+    kept = set(request.form.getlist("keep_skill"))
+    understood = dict.fromkeys(request.form.getlist("understood"))
+    form["not_held"] = [s for s in understood if s and s not in kept][:MAX_SKILL_IDS]
     return form
 
 
@@ -769,6 +775,8 @@ def _adviser_request(form: Mapping[str, Any]) -> dict[str, Any]:
     eds = {slug: value for slug, value in form["eds"].items() if value}
     if eds:
         raw["eds"] = eds
+    if form["not_held"]:
+        raw["not_held_skill_ids"] = form["not_held"]
     constraints: dict[str, Any] = {}
     if form["delivery_modes"]:
         constraints["delivery_modes"] = form["delivery_modes"]
@@ -813,6 +821,7 @@ EMPTY_ADVISER_FORM: dict[str, Any] = {
     "include_nearby": False,
     "only_my_authority": False,
     "eds": {slug: "" for slug, _ in EDS_FORM_AREAS},
+    "not_held": [],
 }
 
 
@@ -859,9 +868,14 @@ def adviser() -> Any:
             result = matcher.rank(data, store, validated=True)
             path = matcher.pathway(data, store, validated=True)
         except InvalidInput as exc:
-            errors = _errors_from(exc.errors, {"skill_phrases": "skills_text"})
+            errors = _errors_from(
+                exc.errors, {"skill_phrases": "skills_text", "not_held_skill_ids": "_form"}
+            )
             if not errors:
                 errors["_form"] = [exc.message]
+    facts = store.skill_facts(form["not_held"]) if form["not_held"] else {}
+    # Skills marked as not held, shown unticked so a second thought can tick them again.
+    not_held = [{"skill_id": s, "label": facts[s]["label"]} for s in form["not_held"] if s in facts]
     status = 422 if errors else 200
     return render(
         "adviser.html",
@@ -871,6 +885,7 @@ def adviser() -> Any:
         suggestions=suggestions,
         result=result,
         path=path,
+        not_held=not_held,
         **_adviser_context(),
     )
 

@@ -310,6 +310,13 @@ class MatchRequestSchema(Schema):
         metadata={"description": "Free text about the person's skills and experience."},
     )
     current_skill_ids = _skill_ids(MAX_SKILL_IDS)
+    not_held_skill_ids = _skill_ids(
+        MAX_SKILL_IDS,
+        metadata={
+            "description": "Corrections: skills we read from the person's words (or took "
+            "as held) that the adviser says they do not have. They count as missing."
+        },
+    )
     target = fields.Nested(TargetSchema, required=True)
     eds = fields.Dict(
         keys=fields.String(validate=validate.OneOf(EDS_KEYS)),
@@ -702,6 +709,7 @@ class _Person:
     skill_ids: list[str]
     skill_sources: list[str]
     eds: dict[str, str]
+    not_held: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -1108,6 +1116,13 @@ class Matcher:
         )
         if unknown:
             errors["current_skill_ids"] = [f"Unknown skill id(s): {', '.join(unknown[:10])}."]
+        given = set(data.get("current_skill_ids") or [])
+        both = sorted(given & set(data.get("not_held_skill_ids") or []))
+        if both:
+            errors["not_held_skill_ids"] = [
+                "A skill cannot be both held (current_skill_ids) and not held: "
+                f"{', '.join(both[:10])}."
+            ]
         target, target_skills, target_errors = self._target(data, store, area, as_of)
         if target_errors:
             errors["target"] = target_errors
@@ -1519,7 +1534,18 @@ class Matcher:
             if phrase_texts
             else np.zeros((0, self.engine.space.skill_vectors_.shape[1]), dtype=np.float32)
         )
-        return _Person(phrase_texts, list(display.values()), vectors, skill_ids, sources, eds)
+        # The adviser's corrections win over every reading of the person's words.
+        not_held = frozenset(data.get("not_held_skill_ids") or ())
+        kept = [(s, src) for s, src in zip(skill_ids, sources, strict=True) if s not in not_held]
+        return _Person(
+            phrase_texts,
+            list(display.values()),
+            vectors,
+            [s for s, _ in kept],
+            [src for _, src in kept],
+            eds,
+            not_held,
+        )
 
     def _centrality(self, target: dict[str, Any], targets: list[TargetSkill]) -> None:
         """Weight each target skill by how central it is to the role's title (see
@@ -1558,7 +1584,7 @@ class Matcher:
             rows, scores = self._closest_digital(person)
             for phrase, row, score in zip(person.phrase_display, rows, scores, strict=True):
                 skill_id = space.ids_[int(space.label_skill_[row])]
-                if score >= self.person_threshold:
+                if score >= self.person_threshold and skill_id not in person.not_held:
                     shown.add(skill_id)
                     recognised.append(
                         {"text": phrase, "skill_id": skill_id, "similarity": round(float(score), 3)}
@@ -2145,7 +2171,7 @@ def _judge_gap(matcher: Matcher, person: _Person, targets: list[TargetSkill]) ->
                     else:
                         by[k] = source if same else f"{source} ({label})"
     for k, t in enumerate(targets):
-        if best[k] >= matcher.person_threshold:
+        if best[k] >= matcher.person_threshold and t.skill_id not in person.not_held:
             t.held_by = by[k]
             t.held_similarity = round(min(1.0, best[k]), 3)
 

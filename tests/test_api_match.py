@@ -126,6 +126,37 @@ def test_a_target_given_as_skill_phrases_is_read_and_unread_phrases_reported(api
     assert data["results"] and data["results"][0]["covers"]
 
 
+def test_the_adviser_corrects_what_was_understood(api: dict) -> None:
+    first = (
+        api["client"]
+        .post("/api/v1/match", json=body(api), headers=auth(api["keys"]["adviser"]))
+        .get_json()
+    )
+    spreadsheets = api["skills"]["spreadsheets"]
+    assert [t["skill_id"] for t in first["held"]] == [spreadsheets]
+    read = {r["skill_id"] for r in first["person"]["recognised"]}
+    response = api["client"].post(
+        "/api/v1/match",
+        json={**body(api), "not_held_skill_ids": [spreadsheets, *read]},
+        headers=auth(api["keys"]["adviser"]),
+    )
+    assert response.status_code == 200, response.get_json()
+    data = response.get_json()
+    assert data["held"] == []
+    assert {t["skill_id"] for t in data["gap"]} == {spreadsheets, api["skills"]["python"]}
+    assert data["person"]["recognised"] == [] and data["person"]["evident_level"] is None
+    both = api["client"].post(
+        "/api/v1/match",
+        json={
+            **body(api),
+            "current_skill_ids": [spreadsheets],
+            "not_held_skill_ids": [spreadsheets],
+        },
+        headers=auth(api["keys"]["adviser"]),
+    )
+    assert both.status_code == 422 and "not_held_skill_ids" in both.get_json()["errors"]
+
+
 def test_pathway_response(api: dict) -> None:
     response = api["client"].post(
         "/api/v1/pathway",

@@ -140,6 +140,19 @@ def test_an_adviser_finds_and_reads_a_match(live: Any, chromium: Any) -> None:
     expect(page.get_by_role("button", name="Print these results")).to_be_visible()
     screenshot(page, "adviser-results")
 
+    # The adviser corrects what was understood: an unticked skill counts as missing.
+    understood = page.locator(".understood")
+    box = understood.get_by_role("checkbox").first
+    expect(box).to_be_checked()
+    skill = understood.locator(".checkbox em").first.inner_text()
+    box.uncheck()
+    page.get_by_role("button", name="Match again with these corrections").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Courses for data analyst")
+    corrected = page.locator(".understood .checkbox", has_text="you said they do not")
+    expect(corrected).to_contain_text(skill)
+    expect(corrected.get_by_role("checkbox")).not_to_be_checked()
+    expect(page.locator("#gap-skills")).to_contain_text(skill)
+
     # Printed: no navigation or form, every explanation expanded.
     page.emulate_media(media="print")
     expect(page.locator(".adviser-form")).to_be_hidden()
