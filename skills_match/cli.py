@@ -413,6 +413,7 @@ def _describe(info: dict[str, Any]) -> str:
 @click.option("--skills", help="The person's skills in their own words (free text).")
 @click.option("--skill", "phrases", multiple=True, help="One skill phrase (repeat).")
 @click.option("--skill-id", "skill_ids", multiple=True, help="A skill they have, by id.")
+@click.option("--not-held", multiple=True, help="Correction: a skill id they do not have (repeat).")
 @click.option("--occupation", help="Target: an ESCO occupation id or name.")
 @click.option("--demand-id", type=int, help="Target: a stored demand record id.")
 @click.option(
@@ -420,6 +421,7 @@ def _describe(info: dict[str, Any]) -> str:
 )
 @click.option("--target-skill", multiple=True, help="Target: a skill id it needs (repeat).")
 @click.option("--optional-skill", multiple=True, help="Target: a skill id it would like.")
+@click.option("--need", multiple=True, help="Target: a skill in words, e.g. 'Power BI' (repeat).")
 @click.option("--area-demand", is_flag=True, help="Area mode: the area's largest unmet demand.")
 @click.option("--area", help="Where the person lives: postcode, town, council name or GSS code.")
 @click.option("--eds", multiple=True, help="EDS self-assessment AREA=none|entry3|level1.")

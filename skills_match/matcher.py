@@ -2516,6 +2516,8 @@ def request_from_flags(base: Mapping[str, Any], flags: Mapping[str, Any]) -> dic
         request["current_skills"] = list(flags["phrases"])
     if flags.get("skill_ids"):
         request["current_skill_ids"] = list(flags["skill_ids"])
+    if flags.get("not_held"):
+        request["not_held_skill_ids"] = list(flags["not_held"])
     target: dict[str, Any] = {}
     if flags.get("occupation"):
         target["occupation"] = flags["occupation"]
@@ -2527,6 +2529,8 @@ def request_from_flags(base: Mapping[str, Any], flags: Mapping[str, Any]) -> dic
         target["skill_ids"] = list(flags["target_skill"])
     if flags.get("optional_skill"):
         target["optional_skill_ids"] = list(flags["optional_skill"])
+    if flags.get("need"):
+        target["skill_phrases"] = list(flags["need"])
     if flags.get("area_demand"):
         target["area_demand"] = True
     if target:

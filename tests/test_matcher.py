@@ -615,6 +615,23 @@ def test_cli_match_and_pathway(match_db: Path, mstore: Store, encoder) -> None:
     assert bad.exit_code == 1 and "target" in bad.output
 
 
+def test_cli_takes_needed_skills_in_words_and_corrections(
+    match_db: Path, mstore: Store, encoder
+) -> None:
+    from skills_match.cli import main
+
+    spreadsheets = ids(mstore, SPREADSHEETS)[0]
+    args = ["--database", str(match_db), "match", "--skill", "MS Excel", "--as-of", "2026-01-05"]
+    args += ["--need", "spreadsheets", "--need", "Python", "--json"]
+    body = json.loads(CliRunner().invoke(main, args).output)
+    assert spreadsheets in {t["skill_id"] for t in body["held"]}
+    corrected = CliRunner().invoke(main, [*args, "--not-held", spreadsheets])
+    assert corrected.exit_code == 0, corrected.output
+    again = json.loads(corrected.output)
+    assert spreadsheets in {t["skill_id"] for t in again["gap"]}
+    assert {r["text"] for r in again["target"]["read_as"]} == {"spreadsheets", "Python"}
+
+
 def test_cli_reads_a_request_file(match_db: Path, mstore: Store, tmp_path: Path, encoder) -> None:
     from skills_match.cli import main
 
