@@ -26,7 +26,6 @@ import hashlib
 import hmac
 import logging
 import math
-import re
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -74,6 +73,7 @@ from skills_match.matcher import (
     MAX_TEXT_CHARS,
     get_matcher,
     load_request,
+    split_phrases,
 )
 from skills_match.report import GapReportFilters, GapReportOptions, build_gap_report, drilldown
 from skills_match.report import reference_labels as report_labels
@@ -731,11 +731,6 @@ ADVISER_TEXT_FIELDS = (
 TARGET_KINDS = ("occupation", "advert", "skills")
 
 
-def skill_phrases(text: str) -> list[str]:
-    """The skills an adviser typed, one per line or separated by commas or semicolons."""
-    return [p.strip() for p in re.split(r"[\n,;]+", text) if p.strip()]
-
-
 def _adviser_form() -> dict[str, Any]:
     """The submitted form's values, to fill the form again (never stored anywhere)."""
     form: dict[str, Any] = {k: (request.form.get(k) or "").strip() for k in ADVISER_TEXT_FIELDS}
@@ -767,7 +762,7 @@ def _adviser_request(form: Mapping[str, Any]) -> dict[str, Any]:
     if form["target_kind"] == "advert":
         raw["target"] = {"advert_text": form["advert_text"]} if form["advert_text"] else {}
     elif form["target_kind"] == "skills":
-        raw["target"] = {"skill_phrases": skill_phrases(form["skills_text"])}
+        raw["target"] = {"skill_phrases": split_phrases(form["skills_text"])}
     else:
         raw["target"] = {"occupation": form["occupation"]} if form["occupation"] else {}
     if form["local_authority"]:
@@ -853,7 +848,7 @@ def adviser() -> Any:
     elif form["target_kind"] == "advert" and not form["advert_text"]:
         errors["advert_text"] = ["Paste the text of the job advert, or enter a job title."]
     elif form["target_kind"] == "skills":
-        phrases = skill_phrases(form["skills_text"])
+        phrases = split_phrases(form["skills_text"])
         if not phrases:
             errors["skills_text"] = ["Enter the skills they need, one per line."]
         elif len(phrases) > MAX_TARGET_SKILL_PHRASES:
@@ -873,9 +868,6 @@ def adviser() -> Any:
             )
             if not errors:
                 errors["_form"] = [exc.message]
-    facts = store.skill_facts(form["not_held"]) if form["not_held"] else {}
-    # Skills marked as not held, shown unticked so a second thought can tick them again.
-    not_held = [{"skill_id": s, "label": facts[s]["label"]} for s in form["not_held"] if s in facts]
     status = 422 if errors else 200
     return render(
         "adviser.html",
@@ -885,9 +877,25 @@ def adviser() -> Any:
         suggestions=suggestions,
         result=result,
         path=path,
-        not_held=not_held,
+        understood=_understood(result, form["not_held"], store) if result else [],
         **_adviser_context(),
     )
+
+
+def _understood(result: Any, not_held: Sequence[str], store: Any) -> list[dict[str, Any]]:
+    """Each skill we took the client to have, once, as a tick box to correct: the target
+    skills they hold, then their phrases' readings, then those the adviser said they lack
+    (unticked, so a second thought can tick them again)."""
+    items: dict[str, dict[str, Any]] = {}
+    for t in result.held:
+        items.setdefault(t.skill_id, {"label": t.label, "said": f"from {t.held_by}"})
+    for r in result.person.recognised:
+        items.setdefault(r["skill_id"], {"label": r["label"], "said": f"“{r['text']}”"})
+    facts = store.skill_facts(s for s in not_held if s not in items) if not_held else {}
+    for s in not_held:
+        if s in facts:
+            items.setdefault(s, {"label": facts[s]["label"], "said": "you said they do not"})
+    return [{"skill_id": s, **item, "held": s not in not_held} for s, item in items.items()]
 
 
 @bp.route("/adviser/occupations", methods=["POST"])

@@ -157,6 +157,13 @@ _OPTIONAL_MARKERS = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?\n;•]")
 _SPLIT_PHRASES = re.compile(r"[\n\r;,•·|]+|\s+and\s+|\s+&\s+|\s+/\s+")
+
+
+def split_phrases(text: str) -> list[str]:
+    """Short phrases of a list someone typed ("Excel, email and Teams"), in order."""
+    return [p for p in (s.strip(" .:-\t") for s in _SPLIT_PHRASES.split(text)) if p]
+
+
 # The note of a match or pathway when the filters leave no course that teaches the gap.
 _NO_COURSE_NOTE = "No active course that fits the constraints teaches the skills in the gap."
 
@@ -1275,8 +1282,11 @@ class Matcher:
         linked: dict[str, str] = {}
         unlinked: list[str] = []
         unread: list[str] = []
-        for phrase in dict.fromkeys(p.strip() for p in phrases if p.strip()):
-            found = self.engine.extractor.extract(phrase, persist=False)
+        wanted = list(dict.fromkeys(p.strip() for p in phrases if p.strip()))
+        # One batch: every phrase's sentence vectors are embedded together.
+        for phrase, found in zip(
+            wanted, self.engine.extractor.extract_many(wanted, persist=False), strict=True
+        ):
             digital = [s for s in found if s.is_digital and not s.negated]
             if digital:
                 linked.setdefault(digital[0].skill_id, phrase)
@@ -1284,8 +1294,9 @@ class Matcher:
                 unread.append(phrase)
         if unread:
             space = self.engine.space
-            vectors = self.engine.cache.embed([normalise(p) for p in unread], persist=False)
-            rows, scores = space.best(vectors, digital_only=True)
+            texts = [normalise(p) for p in unread]
+            vectors = self.engine.cache.embed(texts, persist=False)
+            rows, scores = self._closest_digital(texts, vectors)
             for phrase, row, score in zip(unread, rows, scores, strict=True):
                 if score >= self.person_threshold:
                     linked.setdefault(space.ids_[int(space.label_skill_[row])], phrase)
@@ -1496,9 +1507,8 @@ class Matcher:
             (phrases if len(item.split()) <= PHRASE_MAX_WORDS else long_texts).append(item)
         text = data.get("current_skills_text") or ""
         if text.strip():
-            for segment in _SPLIT_PHRASES.split(text)[:MAX_PHRASES]:
-                segment = segment.strip(" .:-\t")
-                if segment and len(segment.split()) <= PHRASE_MAX_WORDS:
+            for segment in split_phrases(text)[:MAX_PHRASES]:
+                if len(segment.split()) <= PHRASE_MAX_WORDS:
                     phrases.append(segment)
             long_texts.append(text)
         # Normalised as the extractor does, so its phrase vectors are reused, not recomputed.
@@ -1581,7 +1591,7 @@ class Matcher:
         recognised: list[dict[str, Any]] = []
         shown: set[str] = set(person.skill_ids)
         if len(person.phrase_texts):
-            rows, scores = self._closest_digital(person)
+            rows, scores = self._closest_digital(person.phrase_texts, person.phrase_vectors)
             for phrase, row, score in zip(person.phrase_display, rows, scores, strict=True):
                 skill_id = space.ids_[int(space.label_skill_[row])]
                 if score >= self.person_threshold and skill_id not in person.not_held:
@@ -1619,16 +1629,18 @@ class Matcher:
             eds_below_level1=below,
         )
 
-    def _closest_digital(self, person: _Person) -> tuple[list[int], list[float]]:
+    def _closest_digital(
+        self, texts: Sequence[str], vectors: np.ndarray
+    ) -> tuple[list[int], list[float]]:
         """Closest digital label row and cosine of each phrase, remembered in memory only
         (keyed by the phrase's hash, like the vector cache) so a repeated phrase costs a
         dictionary lookup instead of a search over 11k labels."""
-        keys = [sha256_text(p) for p in person.phrase_texts]
+        keys = [sha256_text(p) for p in texts]
         with self._closest_lock:
             known = {k: self._closest[k] for k in keys if k in self._closest}
         todo = [i for i, k in enumerate(keys) if k not in known]
         if todo:
-            rows, scores = self.engine.space.best(person.phrase_vectors[todo], digital_only=True)
+            rows, scores = self.engine.space.best(vectors[todo], digital_only=True)
             with self._closest_lock:
                 for i, row, score in zip(todo, rows, scores, strict=True):
                     known[keys[i]] = (int(row), float(score))
