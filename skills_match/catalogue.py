@@ -157,10 +157,15 @@ def course_input(state: Mapping[str, Any]) -> dict[str, Any]:
     if state["cost_pence"]:
         raw["cost"] = Decimal(state["cost_pence"]) / 100
     # (A free course leaves cost to its default, as it arrived, so its digest is unchanged.)
-    raw["skills"] = [
-        {"skill_id": s["skill_id"], "level": s["level"]} for s in state["provided_skills"]
-    ] or None
+    raw["skills"] = [_skill_input(s) for s in state["provided_skills"]] or None
     return raw
+
+
+def _skill_input(link: Mapping[str, Any]) -> dict[str, Any]:
+    """A given skill link back in its input form: the provider's phrase where it gave one
+    (read again on a change, so a new alias reaches it), else the id."""
+    named = {"phrase": link["evidence"]} if link.get("evidence") else {"skill_id": link["skill_id"]}
+    return {**named, "level": link["level"]}
 
 
 def check_course_owner(store: Store, course_id: int, provider_id: int) -> None:
@@ -311,8 +316,7 @@ def demand_input(state: Mapping[str, Any]) -> dict[str, Any]:
         raw.pop("occupation_id", None)
         raw.pop("isco_code", None)
     raw["skills"] = [
-        {"skill_id": s["skill_id"], "level": s["level"], "importance": s["importance"]}
-        for s in state["provided_skills"]
+        {**_skill_input(s), "importance": s["importance"]} for s in state["provided_skills"]
     ] or None
     return raw
 

@@ -20,6 +20,7 @@ from typing import Any
 from .config import Settings
 from .embeddings import EmbeddingCache, get_encoder
 from .extract import Extractor, description_texts
+from .phrases import PhraseReader
 from .skillspace import SkillSpace, get_skill_space, taxonomy_version
 from .store import Store
 from .store.courses import SkillLink
@@ -49,6 +50,7 @@ class SkillsEngine:
             self.store, self.cache, progress=progress, show_progress=show_progress
         )
         self._extractor: Extractor | None = None
+        self._phrases: PhraseReader | None = None
         self._extractor_lock = threading.Lock()
 
     @property
@@ -64,6 +66,15 @@ class SkillsEngine:
                     data_dir=self.settings.data_dir,
                 )
             return self._extractor
+
+    @property
+    def phrases(self) -> PhraseReader:
+        """The skill-phrase reader (targets in words, course skills as providers list them)."""
+        extractor = self.extractor
+        with self._extractor_lock:
+            if self._phrases is None:
+                self._phrases = PhraseReader(extractor, self.space, self.cache)
+            return self._phrases
 
     def reopen_after_fork(self) -> None:
         """Give this process its own connection: SQLite handles must not cross a fork."""
@@ -204,9 +215,17 @@ class EngineLinker:
     Imports whose rows all name their skills never load the model.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: SkillsEngine | None = None) -> None:
         self.settings = settings
+        self._engine = engine  # one already built (tests, benchmarks), else get_engine's
+
+    def _get(self) -> SkillsEngine:
+        return self._engine if self._engine is not None else get_engine(self.settings)
 
     def link(self, texts: Sequence[str]) -> list[list[SkillLink]]:
         """One list of skill links per catalogue text (vectors persisted)."""
-        return get_engine(self.settings).extractor.link(texts)
+        return self._get().extractor.link(texts)
+
+    def read_phrases(self, phrases: Sequence[str], persist: bool = True) -> list[str | None]:
+        """The skill id each listed skill phrase names, None where it names none."""
+        return [r.skill_id for r in self._get().phrases.read(phrases, persist=persist)]

@@ -42,6 +42,10 @@ class SkillLinker(Protocol):
         """One list of skill links per text."""
         ...
 
+    def read_phrases(self, phrases: Sequence[str], persist: bool = True) -> list[str | None]:
+        """The skill id each phrase names ("Docker", "MS Teams"), None where it names none."""
+        ...
+
 
 @dataclass
 class RowError:
@@ -90,6 +94,9 @@ class ImportReport:
     # reposts of another advert (counted once, as that one).
     unplaced: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    # Skill phrases that name no skill we know: {"row", "phrase"}; the rest of the row is
+    # imported (its skills then come from the phrases that were read, else its text).
+    unlinked_skills: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain-data form for JSON output and the import_runs table."""
@@ -103,6 +110,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [e.__dict__ for e in self.errors],
+            "unlinked_skills": self.unlinked_skills,
             # Only adverts are placed and de-duplicated.
             **(
                 {"unplaced": self.unplaced, "duplicates": self.duplicates}
@@ -279,7 +287,7 @@ def _csv_cell(key: str, value: str) -> Any:
         except json.JSONDecodeError:
             return value  # the schema then reports "Not a valid list."
     items = [item.strip() for item in value.split("|") if item.strip()]
-    return [{"skill_id": item} for item in items] if key == "skills" else items
+    return items  # a skill item is an id when shaped like one, else a phrase (SkillItem)
 
 
 # -- validating -------------------------------------------------------------------------
@@ -406,11 +414,19 @@ def import_courses(
             if prior.get((owner, r["provider_ref"])) != record_digest(r, illustrative)
         ]
         report.unchanged = len(records) - len(todo)
-        if dry_run:  # a check writes nothing, so it extracts (and stores) nothing either
+        if dry_run:
+            # A check writes nothing, so it extracts (and stores) nothing either; it does
+            # read every row's skill phrases, so the provider sees which name no skill.
             report.inserted = sum((o, r["provider_ref"]) not in prior for _, o, r in todo)
             report.updated = len(todo) - report.inserted
+            readings = read_phrases(linker, records, persist=False)
+            rows = range(1, len(records) + 1)
+            report.unlinked_skills = unlinked_phrases(records, readings, rows)
             return
-        links = links_for(linker, [r for _, _, r in todo], course_text, progress)
+        changed = [r for _, _, r in todo]
+        readings = read_phrases(linker, changed)
+        report.unlinked_skills = unlinked_phrases(changed, readings, [i + 1 for i, _, _ in todo])
+        links = links_for(linker, changed, course_text, progress, readings)
         with store.write():
             for (_, owner, record), skill_links in zip(todo, links, strict=True):
                 course_id, outcome = store.upsert_course(owner, record, skill_links, illustrative)
@@ -474,11 +490,17 @@ def import_demand(
         if dry_run:
             report.inserted = sum((r["source"], r["source_ref"]) not in prior for _, r in placed)
             report.updated = len(todo) - report.inserted
+            readings = read_phrases(linker, records, persist=False)
+            rows = range(1, len(records) + 1)
+            report.unlinked_skills = unlinked_phrases(records, readings, rows)
             return
         # Earliest first, so a repost is always the later advert of a pair.
         placed.sort(key=lambda item: (item[1]["posted_date"], item[0]))
+        changed = [r for _, r in placed]
+        readings = read_phrases(linker, changed)
+        report.unlinked_skills = unlinked_phrases(changed, readings, [i + 1 for i, _ in placed])
         # Extraction is the slow part: it runs before the write lock, with the progress.
-        links = links_for(linker, [r for _, r in placed], demand_text, progress)
+        links = links_for(linker, changed, demand_text, progress, readings)
         kept: dict[tuple[str, str, str], list[tuple[Any, int]]] = {}
         with store.write():
             for i, record in unplaced:
@@ -637,6 +659,7 @@ def _finish(
             # The run log keeps counts; the lists are in the report the caller gets.
             "unplaced": len(report.unplaced),
             "duplicates": len(report.duplicates),
+            "unlinked_skills": len(report.unlinked_skills),
             "actor": actor,
             "provider_id": provider_id,
             "started_at": started,
@@ -658,7 +681,7 @@ def check_references(store: Store, records: Sequence[dict[str, Any] | None]) -> 
     valid = [r for r in records if r is not None]
     areas = store.existing_gss_codes(r.get("local_authority") for r in valid)
     skill_ids = store.existing_skill_ids(
-        s["skill_id"] for r in valid for s in (r.get("skills") or [])
+        s["skill_id"] for r in valid for s in (r.get("skills") or []) if "skill_id" in s
     )
     occupations = store.existing_occupation_ids(r.get("occupation_id") for r in valid)
     errors = []
@@ -671,7 +694,7 @@ def check_references(store: Store, records: Sequence[dict[str, Any] | None]) -> 
                 _reference_error(number, "local_authority", f"Unknown GSS code {area}.", area)
             )
         for index, skill in enumerate(record.get("skills") or []):
-            if skill["skill_id"] not in skill_ids:
+            if "skill_id" in skill and skill["skill_id"] not in skill_ids:
                 errors.append(
                     _reference_error(
                         number,
@@ -725,17 +748,55 @@ def demand_text(record: Mapping[str, Any]) -> str:
 EXTRACT_BATCH = 32  # records per extraction call: the progress moves at least this often
 
 
+def read_phrases(
+    linker: SkillLinker | None, records: Sequence[dict[str, Any]], persist: bool = True
+) -> dict[tuple[int, int], str | None]:
+    """The skill id of every phrase the records list, keyed (record, item), in one batch."""
+    where = [
+        (i, j)
+        for i, r in enumerate(records)
+        for j, s in enumerate(r.get("skills") or [])
+        if "phrase" in s
+    ]
+    if not where:
+        return {}
+    phrases = [records[i]["skills"][j]["phrase"] for i, j in where]
+    # A linker without a phrase reader (none configured) reads nothing: all are reported.
+    reader = getattr(linker, "read_phrases", None)
+    ids = reader(phrases, persist=persist) if reader is not None else [None] * len(phrases)
+    return dict(zip(where, ids, strict=True))
+
+
+def unlinked_phrases(
+    records: Sequence[dict[str, Any]],
+    readings: Mapping[tuple[int, int], str | None],
+    rows: Sequence[int],
+) -> list[dict[str, Any]]:
+    """The report's list of phrases that named no skill, with their file row numbers."""
+    return [
+        {"row": rows[i], "phrase": records[i]["skills"][j]["phrase"]}
+        for (i, j), skill_id in sorted(readings.items())
+        if skill_id is None
+    ]
+
+
 def links_for(
     linker: SkillLinker | None,
     records: Sequence[dict[str, Any]],
     text_of: Callable[[dict[str, Any]], str],
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    readings: Mapping[tuple[int, int], str | None] | None = None,
 ) -> list[list[SkillLink]]:
-    """Skill links per record: the ones given, else those extracted from its text.
+    """Skill links per record: the ones given (by id, or by a phrase that was read), else
+    those extracted from its text.
 
-    ``progress`` wraps the records as extraction reaches them (a CLI bar, a job status).
+    ``readings`` are the records' phrases already read (:func:`read_phrases`), else they
+    are read here. ``progress`` wraps the records as extraction reaches them.
     """
-    needs_extraction = {i for i, r in enumerate(records) if not r.get("skills")}
+    if readings is None:
+        readings = read_phrases(linker, records)
+    given = [_given_links(r, i, readings) for i, r in enumerate(records)]
+    needs_extraction = {i for i, links in enumerate(given) if not links}
     extracted: dict[int, list[SkillLink]] = {}
     batch: list[int] = []
 
@@ -751,24 +812,27 @@ def links_for(
             if len(batch) >= EXTRACT_BATCH:
                 flush()
     flush()
-    result = []
-    for i, record in enumerate(records):
-        if record.get("skills"):
-            result.append(
-                [
-                    SkillLink(
-                        skill_id=s["skill_id"],
-                        # Only an explicit level is stored; otherwise the taxonomy's current
-                        # level applies when read, so a later correction reaches every course.
-                        level=s.get("level"),
-                        importance=s.get("importance", "essential"),
-                    )
-                    for s in record["skills"]
-                ]
-            )
-        else:
-            result.append(extracted.get(i, []))
-    return result
+    return [links or extracted.get(i, []) for i, links in enumerate(given)]
+
+
+def _given_links(
+    record: dict[str, Any], index: int, readings: Mapping[tuple[int, int], str | None]
+) -> list[SkillLink]:
+    links: dict[str, SkillLink] = {}
+    for j, skill in enumerate(record.get("skills") or []):
+        skill_id = skill["skill_id"] if "skill_id" in skill else readings.get((index, j))
+        if skill_id is None or skill_id in links:  # two phrases may name one skill
+            continue
+        links[skill_id] = SkillLink(
+            skill_id=skill_id,
+            # Only an explicit level is stored; otherwise the taxonomy's current level
+            # applies when read, so a later correction reaches every course.
+            level=skill.get("level"),
+            importance=skill.get("importance", "essential"),
+            # A phrase is kept as the link's evidence: the record keeps the provider's words.
+            evidence=skill.get("phrase", ""),
+        )
+    return list(links.values())
 
 
 def _progress(

@@ -37,7 +37,6 @@ import os
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -50,6 +49,7 @@ from scipy import sparse
 
 from .errors import InvalidInput
 from .geo import EARTH_RADIUS_M, find_postcodes, locator_for, normalise_postcode, unit_xyz
+from .phrases import PERSON_THRESHOLD
 from .plain import plain
 from .schemas import (
     ATTENDANCE_PATTERNS,
@@ -60,7 +60,7 @@ from .schemas import (
     STUDY_MODES,
     qualification_rank,
 )
-from .text import normalise, sha256_text
+from .text import normalise
 
 # -- parameters of the ranking (documented in the README and bench/RESULTS.md) ---------
 
@@ -70,7 +70,6 @@ from .text import normalise, sha256_text
 # "MS Excel" reaches 0.92 with "use spreadsheets software" (via its synonym "Microsoft
 # Office Excel"), "HTML" 0.90 with "use markup languages"; "networking basics" (0.69 with
 # "network engineering") does not.
-PERSON_THRESHOLD = 0.80
 # Cosine at which a course skill counts as teaching a gap skill (both taxonomy skills).
 # Tuned on the development half of bench/eval/scenarios.jsonl (0.68-0.72 equal, 0.76 worse).
 COURSE_THRESHOLD = 0.72
@@ -143,8 +142,6 @@ PATHWAY_STEPS = 3
 PATHWAY_MIN_GAIN = 0.02
 PATHWAY_CANDIDATES = 300
 AREA_TOP_SKILLS = 15
-# Phrases whose closest digital skill is remembered (in memory only).
-CLOSEST_CACHE_SIZE = 50_000
 AREA_DAYS = 365
 # Phrases longer than this (words) go through extraction only: a whole sentence as one
 # vector resembles too many skills a little.
@@ -905,9 +902,6 @@ class Matcher:
         self.checked_at_ = time.monotonic()
         self.fit_seconds_ = time.perf_counter() - started
         self._lock = threading.Lock()
-        self._closest: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        # Separate from _lock, which a refit holds for seconds.
-        self._closest_lock = threading.Lock()
         return self
 
     def refresh(self, store: Any, force: bool = False) -> bool:
@@ -1276,32 +1270,17 @@ class Matcher:
     def _phrase_target(
         self, phrases: Sequence[str], store: Any
     ) -> tuple[dict[str, Any], list[TargetSkill], dict[str, list[str]]]:
-        """Skills named in words: each phrase is read as the extractor reads a sentence
-        (aliases, brands, typos), else by its closest digital label at ``person_threshold``;
-        the phrases that reach no skill are reported back rather than silently dropped."""
+        """Skills named in words, read by the engine's phrase reader at
+        ``person_threshold``; the phrases that reach no skill are reported back rather
+        than silently dropped."""
+        wanted = list(dict.fromkeys(p.strip() for p in phrases if p.strip()))
         linked: dict[str, str] = {}
         unlinked: list[str] = []
-        unread: list[str] = []
-        wanted = list(dict.fromkeys(p.strip() for p in phrases if p.strip()))
-        # One batch: every phrase's sentence vectors are embedded together.
-        for phrase, found in zip(
-            wanted, self.engine.extractor.extract_many(wanted, persist=False), strict=True
-        ):
-            digital = [s for s in found if s.is_digital and not s.negated]
-            if digital:
-                linked.setdefault(digital[0].skill_id, phrase)
+        for reading in self.engine.phrases.read(wanted, threshold=self.person_threshold):
+            if reading.skill_id is None:
+                unlinked.append(reading.text)
             else:
-                unread.append(phrase)
-        if unread:
-            space = self.engine.space
-            texts = [normalise(p) for p in unread]
-            vectors = self.engine.cache.embed(texts, persist=False)
-            rows, scores = self._closest_digital(texts, vectors)
-            for phrase, row, score in zip(unread, rows, scores, strict=True):
-                if score >= self.person_threshold:
-                    linked.setdefault(space.ids_[int(space.label_skill_[row])], phrase)
-                else:
-                    unlinked.append(phrase)
+                linked.setdefault(reading.skill_id, reading.text)
         if not linked:
             return (
                 {},
@@ -1591,7 +1570,9 @@ class Matcher:
         recognised: list[dict[str, Any]] = []
         shown: set[str] = set(person.skill_ids)
         if len(person.phrase_texts):
-            rows, scores = self._closest_digital(person.phrase_texts, person.phrase_vectors)
+            rows, scores = self.engine.phrases.closest_digital(
+                person.phrase_texts, person.phrase_vectors
+            )
             for phrase, row, score in zip(person.phrase_display, rows, scores, strict=True):
                 skill_id = space.ids_[int(space.label_skill_[row])]
                 if score >= self.person_threshold and skill_id not in person.not_held:
@@ -1628,26 +1609,6 @@ class Matcher:
             has_general=has_general,
             eds_below_level1=below,
         )
-
-    def _closest_digital(
-        self, texts: Sequence[str], vectors: np.ndarray
-    ) -> tuple[list[int], list[float]]:
-        """Closest digital label row and cosine of each phrase, remembered in memory only
-        (keyed by the phrase's hash, like the vector cache) so a repeated phrase costs a
-        dictionary lookup instead of a search over 11k labels."""
-        keys = [sha256_text(p) for p in texts]
-        with self._closest_lock:
-            known = {k: self._closest[k] for k in keys if k in self._closest}
-        todo = [i for i, k in enumerate(keys) if k not in known]
-        if todo:
-            rows, scores = self.engine.space.best(vectors[todo], digital_only=True)
-            with self._closest_lock:
-                for i, row, score in zip(todo, rows, scores, strict=True):
-                    known[keys[i]] = (int(row), float(score))
-                    self._closest[keys[i]] = known[keys[i]]
-                while len(self._closest) > CLOSEST_CACHE_SIZE:
-                    self._closest.popitem(last=False)
-        return [known[k][0] for k in keys], [known[k][1] for k in keys]
 
     def _eds_gaps(
         self, person: _Person, targets: list[TargetSkill], store: Any

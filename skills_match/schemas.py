@@ -82,11 +82,47 @@ def _one_of(choices: tuple[str, ...], **kwargs: Any) -> fields.String:
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
 
-class SkillRefSchema(Schema):
-    """A skill named by taxonomy id, optionally with its level for this record."""
+# A plain-string skill that looks like one of these is an id; any other string is a phrase.
+SKILL_ID_SHAPE = re.compile(
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|eds-\d{4}:[a-z-]+)$"
+)
+MAX_SKILL_PHRASE = 200
 
-    skill_id = fields.String(required=True, validate=validate.Regexp(SKILL_ID))
+
+class SkillRefSchema(Schema):
+    """A skill named by taxonomy id or in words (a phrase), optionally with its level."""
+
+    skill_id = fields.String(validate=validate.Regexp(SKILL_ID))
+    phrase = fields.String(validate=validate.Length(min=1, max=MAX_SKILL_PHRASE))
     level = _one_of(LEVELS, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _one_name(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("skill_id" in data) == ("phrase" in data):
+            raise ValidationError(
+                "Give skill_id (an id from GET /skills) or phrase (the skill in words, "
+                "e.g. 'Docker'), not both.",
+                "skill_id",
+            )
+
+
+class SkillItem(fields.Nested):
+    """A skill as an object, or as a plain string: an id when shaped like one, else a phrase."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            value = {"skill_id": text} if SKILL_ID_SHAPE.match(text) else {"phrase": text}
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def repeated_skills(skills: Any) -> bool:
+    """Whether a record lists the same id, or the same phrase (any case), twice."""
+    names = [
+        s["skill_id"] if "skill_id" in s else "phrase:" + " ".join(s["phrase"].lower().split())
+        for s in skills or []
+    ]
+    return len(names) != len(set(names))
 
 
 class DemandSkillRefSchema(SkillRefSchema):
@@ -157,7 +193,7 @@ class CourseSchema(Schema):
     url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
     status = _one_of(("active", "withdrawn"), load_default="active")
     skills = fields.List(
-        fields.Nested(SkillRefSchema),
+        SkillItem(SkillRefSchema),
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=100),
@@ -183,9 +219,7 @@ class CourseSchema(Schema):
         age_min, age_max = data.get("age_min"), data.get("age_max")
         if age_min is not None and age_max is not None and age_min > age_max:
             errors.setdefault("age_max", []).append("Must not be below age_min.")
-        skills = data.get("skills") or []
-        ids = [s["skill_id"] for s in skills]
-        if len(ids) != len(set(ids)):
+        if repeated_skills(data.get("skills")):
             errors.setdefault("skills", []).append("A skill is listed more than once.")
         if errors:
             raise ValidationError(errors)
@@ -274,7 +308,7 @@ class DemandSchema(Schema):
     occupational_category = _text(200, load_default=None, allow_none=True)
     source_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"})
     skills = fields.List(
-        fields.Nested(DemandSkillRefSchema),
+        SkillItem(DemandSkillRefSchema),
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=200),
@@ -293,8 +327,7 @@ class DemandSchema(Schema):
             errors["longitude" if data.get("longitude") is None else "latitude"] = [
                 "Give latitude and longitude together."
             ]
-        ids = [s["skill_id"] for s in data.get("skills") or []]
-        if len(ids) != len(set(ids)):
+        if repeated_skills(data.get("skills")):
             errors["skills"] = ["A skill is listed more than once."]
         if errors:
             raise ValidationError(errors)
@@ -319,6 +352,7 @@ FIELD_HINTS: dict[str, tuple[str, str]] = {
     "source_url": ("an http(s) URL", "https://www.jobs.nhs.uk/candidate/jobadvert/C9123"),
     "source_ref": ("the feed's own id, without leading or trailing spaces", "C9123-24-0042"),
     "skill_id": ("a skill id from GET /skills", "ccd0a1d9-afda-43d9-b901-96344886e14d"),
+    "phrase": ("a skill in words, up to 200 characters", "Docker"),
     "provider_ukprn": ("an 8-digit UKPRN starting with 1", "10001234"),
 }
 

@@ -86,7 +86,7 @@ class CatalogueMixin:
         # derived from its text and are recomputed when the text changes.
         state["provided_skills"] = list(
             self.db.query(
-                "SELECT skill_id, level FROM course_skills WHERE course_id = ? "
+                "SELECT skill_id, level, evidence FROM course_skills WHERE course_id = ? "
                 "AND method = 'provided' ORDER BY skill_id",
                 [course_id],
             )
@@ -121,7 +121,8 @@ class CatalogueMixin:
         state = rows[0]
         state["provided_skills"] = list(
             self.db.query(
-                "SELECT skill_id, level, importance FROM demand_skills WHERE demand_id = ? "
+                "SELECT skill_id, level, importance, evidence FROM demand_skills "
+                "WHERE demand_id = ? "
                 "AND method = 'provided' ORDER BY skill_id",
                 [demand_id],
             )

@@ -811,3 +811,10 @@ def m012_demand_cell_versions(db: sqlite_utils.Database) -> None:
         f"CREATE TRIGGER demand_record_versions_remove AFTER DELETE ON demand "
         f"BEGIN {bump_record('OLD')} END"
     )
+
+
+@migrations()
+def m013_unlinked_skill_phrases(db: sqlite_utils.Database) -> None:
+    """How many listed skill phrases an import could not read as a skill (the run log
+    keeps the count; the phrases themselves are in the report the provider gets)."""
+    db.execute("ALTER TABLE import_runs ADD COLUMN unlinked_skills INTEGER NOT NULL DEFAULT 0")
