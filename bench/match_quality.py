@@ -312,13 +312,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database", help="Database with the seed catalogue (default: setting).")
     parser.add_argument("--tune", action="store_true", help="Grid over thresholds on dev only.")
     parser.add_argument("--no-write", action="store_true", help="Print, do not write RESULTS.md.")
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        default=SCENARIOS,
+        help="Scenario file (bench/eval/independent.jsonl: over the independent catalogue).",
+    )
     args = parser.parse_args(argv)
     from skills_match.engine import get_engine
     from skills_match.matcher import Matcher
 
     overrides = {"database": args.database} if args.database else {}
     settings = Settings.from_env(**overrides)
-    scenarios = load_scenarios()
+    scenarios = load_scenarios(args.scenarios)
     with Store(settings.database) as store:
         if not store.counts()["courses"]:
             print("The database has no courses: run `skills-match init` first.", file=sys.stderr)

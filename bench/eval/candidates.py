@@ -154,16 +154,27 @@ def main() -> None:
     parser.add_argument("--database", default=Settings.from_env().database)
     parser.add_argument("--descriptions", action="store_true")
     parser.add_argument("--unjudged", action="store_true", help="Only courses not yet graded.")
+    parser.add_argument("--scenarios", type=Path, default=SCENARIOS, help="Scenario file.")
+    parser.add_argument(
+        "--page",
+        action="store_true",
+        help="Print each course as its page reads (who for, entry, description, eligibility, "
+        "the skills its provider listed) instead of the skills extraction found.",
+    )
     args = parser.parse_args()
-    scenario = next(s for s in load_scenarios() if s["id"] == args.scenario)
+    scenario = next(s for s in load_scenarios(args.scenarios) if s["id"] == args.scenario)
     print(f"{scenario['id']}: {scenario['title']}")
     print(json.dumps(scenario["request"], ensure_ascii=False))
     with Store(args.database) as store:
         found = candidates(store, scenario)
         if args.unjudged:
-            found = [c for c in found if course_key(c) not in scenario["judgements"]]
+            found = [c for c in found if course_key(c) not in scenario.get("judgements", {})]
         for c in found:
-            skills = "; ".join(f"{s['label']} [{(s['level'] or '-')[:4]}]" for s in c["skills"])
+            if args.page:  # the provider's words only: no output of our own extraction
+                listed = [s["evidence"] for s in c["skills"] if s["method"] == "provided"]
+                skills = "listed skills: " + ("; ".join(listed) or "none")
+            else:
+                skills = "; ".join(f"{s['label']} [{(s['level'] or '-')[:4]}]" for s in c["skills"])
             where = (
                 "online"
                 if c["delivery_mode"] == "online"
@@ -174,7 +185,11 @@ def main() -> None:
                 f"{c['programme_type']} | {where} {c['study_mode']} {c['attendance_pattern']} "
                 f"{c['duration_weeks']:g}w £{c['cost']:g} | {skills}"
             )
-            if args.descriptions:
+            if args.page:
+                for name in ("who_for", "entry_requirements", "eligibility_notes", "description"):
+                    if c.get(name):
+                        print(f"    {name}: {' '.join(c[name].split())}")
+            elif args.descriptions:
                 print(f"    {c['description']}")
     print(f"{len(found)} candidates")
 
