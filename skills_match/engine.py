@@ -228,4 +228,6 @@ class EngineLinker:
 
     def read_phrases(self, phrases: Sequence[str], persist: bool = True) -> list[str | None]:
         """The skill id each listed skill phrase names, None where it names none."""
-        return [r.skill_id for r in self._get().phrases.read(phrases, persist=persist)]
+        # Any skill, as extraction from a page's text links: the record's skills, not a gap.
+        readings = self._get().phrases.read(phrases, persist=persist, digital_only=False)
+        return [r.skill_id for r in readings]

@@ -74,16 +74,23 @@ class PhraseReader:
         phrases: Sequence[str],
         threshold: float = PERSON_THRESHOLD,
         persist: bool = False,
+        digital_only: bool = True,
     ) -> list[PhraseReading]:
-        """One reading per phrase, in order; ``persist`` stores new vectors (catalogue use)."""
+        """One reading per phrase, in order; ``persist`` stores new vectors (catalogue use).
+
+        With ``digital_only`` False a phrase the extractor reads only as a non-digital skill
+        keeps it ("Xero": use accounting systems), as extraction from a page's text would;
+        a digital reading still comes first.
+        """
         readings: list[PhraseReading | None] = [None] * len(phrases)
         # One batch: every phrase's sentence vectors are embedded together.
         found = self.extractor.extract_many(list(phrases), persist=persist)
         unread = []
         for i, (phrase, skills) in enumerate(zip(phrases, found, strict=True)):
-            digital = [s for s in skills if s.is_digital and not s.negated]
-            if digital:
-                readings[i] = PhraseReading(phrase, digital[0].skill_id, "extraction")
+            meant = [s for s in skills if not s.negated]
+            digital = [s for s in meant if s.is_digital]
+            if digital or (meant and not digital_only):
+                readings[i] = PhraseReading(phrase, (digital or meant)[0].skill_id, "extraction")
             else:
                 unread.append(i)
         if unread:

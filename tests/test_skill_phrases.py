@@ -34,12 +34,14 @@ def _labels(store: Store, course_id: int) -> dict[str, str]:
 
 
 def test_phrases_are_read_as_skills_and_unread_ones_reported(store, linker):
-    skills = ["MS Excel", "Docker", "Linux", {"phrase": "team spirit", "level": "general"}]
+    skills = ["MS Excel", "Docker", "Linux", "Xero", {"phrase": "team spirit", "level": "general"}]
     row = course("C-1", provider_ukprn="10000001", skills=skills)
     report = import_courses(store, [row], source_name="c.json", actor="t", linker=linker)
     labels = _labels(store, report.ids[0])
     assert labels[SPREADSHEETS] == "MS Excel"
     assert "Docker" in labels.values() and "Linux" in labels.values()
+    # A course's skills are not only digital ones: a tool read as a non-digital skill counts.
+    assert labels["use accounting systems"] == "Xero"
     assert "team spirit" not in labels.values()
     assert report.unlinked_skills == [{"row": 1, "phrase": "team spirit"}]
     assert report.as_dict()["unlinked_skills"] == [{"row": 1, "phrase": "team spirit"}]
