@@ -26,6 +26,7 @@ from .text import normalise, sha256_text
 
 PERSON_THRESHOLD = 0.80
 CLOSEST_CACHE_SIZE = 50_000  # phrases whose closest digital label is remembered
+NAMED = {"exact", "normalised", "alias"}  # extraction methods that match a label or alias
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,21 @@ class PhraseReader:
     ) -> list[PhraseReading]:
         """One reading per phrase, in order; ``persist`` stores new vectors (catalogue use).
 
-        With ``digital_only`` False a phrase the extractor reads only as a non-digital skill
-        keeps it ("Xero": use accounting systems), as extraction from a page's text would;
-        a digital reading still comes first.
+        With ``digital_only`` False a phrase that names a non-digital skill by its label or
+        an alias keeps it ("Xero": use accounting systems); a digital reading comes first.
         """
         readings: list[PhraseReading | None] = [None] * len(phrases)
         # One batch: every phrase's sentence vectors are embedded together.
         found = self.extractor.extract_many(list(phrases), persist=persist)
         unread = []
         for i, (phrase, skills) in enumerate(zip(phrases, found, strict=True)):
-            meant = [s for s in skills if not s.negated]
-            digital = [s for s in meant if s.is_digital]
-            if digital or (meant and not digital_only):
-                readings[i] = PhraseReading(phrase, (digital or meant)[0].skill_id, "extraction")
+            digital = [s for s in skills if s.is_digital and not s.negated]
+            # A non-digital reading only where the phrase names the skill (its label or an
+            # alias): a near meaning of two words is too loose ("free parking" -> parking
+            # regulations).
+            named = [s for s in skills if not s.negated and s.method in NAMED]
+            if digital or (named and not digital_only):
+                readings[i] = PhraseReading(phrase, (digital or named)[0].skill_id, "extraction")
             else:
                 unread.append(i)
         if unread:

@@ -34,7 +34,7 @@ def _labels(store: Store, course_id: int) -> dict[str, str]:
 
 
 def test_phrases_are_read_as_skills_and_unread_ones_reported(store, linker):
-    skills = ["MS Excel", "Docker", "Linux", "Xero", {"phrase": "team spirit", "level": "general"}]
+    skills = ["MS Excel", "Docker", "Linux", "Xero", {"phrase": "free parking", "level": "general"}]
     row = course("C-1", provider_ukprn="10000001", skills=skills)
     report = import_courses(store, [row], source_name="c.json", actor="t", linker=linker)
     labels = _labels(store, report.ids[0])
@@ -42,9 +42,9 @@ def test_phrases_are_read_as_skills_and_unread_ones_reported(store, linker):
     assert "Docker" in labels.values() and "Linux" in labels.values()
     # A course's skills are not only digital ones: a tool read as a non-digital skill counts.
     assert labels["use accounting systems"] == "Xero"
-    assert "team spirit" not in labels.values()
-    assert report.unlinked_skills == [{"row": 1, "phrase": "team spirit"}]
-    assert report.as_dict()["unlinked_skills"] == [{"row": 1, "phrase": "team spirit"}]
+    assert "free parking" not in labels.values()
+    assert report.unlinked_skills == [{"row": 1, "phrase": "free parking"}]
+    assert report.as_dict()["unlinked_skills"] == [{"row": 1, "phrase": "free parking"}]
     # The course's skills are the ones the provider listed: nothing extracted from its text.
     assert all(s["method"] == "provided" for s in store.course(report.ids[0])["skills"])
 
@@ -82,11 +82,11 @@ def test_when_no_phrase_is_read_the_skills_come_from_the_text(store, linker):
         provider_ukprn="10000001",
         title="Spreadsheets for work",
         description="Learn to use spreadsheets software to record and analyse data.",
-        skills=["kindness", "punctuality"],
+        skills=["free parking", "lunch provided"],
     )
     report = import_courses(store, [row], source_name="c.json", actor="t", linker=linker)
     assert SPREADSHEETS in _labels(store, report.ids[0])
-    assert {u["phrase"] for u in report.unlinked_skills} == {"kindness", "punctuality"}
+    assert {u["phrase"] for u in report.unlinked_skills} == {"free parking", "lunch provided"}
 
 
 def test_two_phrases_for_one_skill_link_it_once_and_a_repeated_phrase_is_refused(store, linker):
