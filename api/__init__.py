@@ -60,6 +60,17 @@ def _decimal_bounds_as_numbers(converter: Any, field: Any, ret: dict, **kwargs: 
     }
 
 
+def _skill_item_either_form(converter: Any, field: Any, ret: dict, **kwargs: Any) -> dict:
+    """A skill item is an object or a plain string (an id or a phrase): say both."""
+    from skills_match.schemas import MAX_SKILL_PHRASE, SkillItem
+
+    if not isinstance(field, SkillItem):
+        return {}
+    form = {k: ret.pop(k) for k in ("$ref", "allOf", "type", "properties") if k in ret}
+    text = {"type": "string", "minLength": 1, "maxLength": MAX_SKILL_PHRASE}
+    return {"oneOf": [text, form]}
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from defaults, then environment, then ``test_config``.
 
@@ -102,6 +113,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     api = SkillsMatchApi(app)
     api.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
+    api.ma_plugin.converter.add_attribute_function(_skill_item_either_form)
     errors.init_app(app)
     db.init_app(app)
     auth.init_app(app, api.spec)
